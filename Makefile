@@ -1,0 +1,57 @@
+# The two commands a newcomer needs are `make demo` and `make test`; everything else is a step of those.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+CONNECTORS := $(sort $(notdir $(wildcard connectors/source-*)))
+PACKAGES := cdk_extensions integration_tests $(addprefix connectors/,$(CONNECTORS))
+
+.PHONY: help venv lint typecheck unit-tests test demo bench images image-tests hadolint clean
+
+help:
+	@echo "make demo   - run every connector against the local sandbox"
+	@echo "make test   - lint, type-check and run every test (unit, sandbox, images)"
+	@echo "make bench  - throughput and memory benchmarks"
+	@echo "make images - build one Docker image per connector"
+
+# The venv is rebuilt whenever a package definition or the pins change.
+$(VENV)/.installed: constraints.txt requirements-dev.txt $(addsuffix /pyproject.toml,$(PACKAGES))
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -c constraints.txt -r requirements-dev.txt -e './cdk_extensions[google]' \
+		$(addprefix -e ./,$(filter-out cdk_extensions,$(PACKAGES)))
+	touch $@
+
+venv: $(VENV)/.installed
+
+lint: venv
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: venv
+	$(BIN)/mypy cdk_extensions/cdk_extensions
+
+unit-tests: venv
+	$(BIN)/python -m pytest cdk_extensions/unit_tests integration_tests/tests $(addsuffix /unit_tests,$(addprefix connectors/,$(CONNECTORS))) $(addsuffix /integration_tests,$(addprefix connectors/,$(CONNECTORS)))
+
+hadolint: venv
+	$(BIN)/hadolint docker/Dockerfile
+
+image-tests: venv hadolint
+	bash docker/with-engine.sh $(BIN)/python -m pytest -m docker docker/tests
+
+test: lint typecheck unit-tests image-tests
+
+images: venv
+	bash docker/with-engine.sh bash docker/build-images.sh $(CONNECTORS)
+
+demo: venv
+	$(BIN)/python -m sandbox.demo
+
+bench: venv
+	$(BIN)/python -m benchmarks
+
+clean:
+	rm -rf $(VENV) build .mypy_cache .ruff_cache

@@ -1,0 +1,1 @@
+"""Shared building blocks for our Airbyte source connectors."""

@@ -1,0 +1,1 @@
+"""Local stand-ins for the APIs our connectors read: fake HTTP servers with programmable faults."""
