@@ -1,0 +1,50 @@
+"""pytest fixtures for the sandbox; the root conftest.py registers this plugin."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any, TypeVar, overload
+
+import pytest
+
+from sandbox.fake_server import FakeServer
+
+_Server = TypeVar("_Server", bound=FakeServer)
+
+
+class FakeServerFactory:
+    """`fake_server("name")` starts a plain FakeServer; `fake_server(FakeHubSpot, **kwargs)` a fake API."""
+
+    def __init__(self) -> None:
+        self.started: list[FakeServer] = []
+
+    @overload
+    def __call__(self, server: str = ..., /, **kwargs: Any) -> FakeServer: ...
+
+    @overload
+    def __call__(self, server: type[_Server], /, **kwargs: Any) -> _Server: ...
+
+    def __call__(self, server: str | type[FakeServer] = "fake", /, **kwargs: Any) -> FakeServer:
+        instance = FakeServer(server, **kwargs) if isinstance(server, str) else server(**kwargs)
+        self.started.append(instance.start())
+        return instance
+
+    def stop_all(self) -> None:
+        """Stop every server, then fail if a handler raised.
+
+        A broken fake answers 500, which a connector may silently retry, so the bug would
+        otherwise hide. Tests of that 500 path use FakeServer directly.
+        """
+        for server in self.started:
+            server.stop()
+        errors = [f"{server.name}:\n{error}" for server in self.started for error in server.handler_errors]
+        if errors:
+            raise AssertionError("a fake server handler raised:\n" + "\n".join(errors))
+
+
+@pytest.fixture
+def fake_server() -> Iterator[FakeServerFactory]:
+    """Starts fake servers on demand; teardown stops them and fails the test if a handler raised."""
+    factory = FakeServerFactory()
+    yield factory
+    factory.stop_all()
