@@ -2,11 +2,6 @@
 
 from __future__ import annotations
 
-import json
-import threading
-from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-
 import pytest
 import requests
 from airbyte_cdk.models import FailureType
@@ -14,6 +9,8 @@ from google.api_core import exceptions as google_exceptions
 from google.rpc.error_details_pb2 import ErrorInfo
 
 from cdk_extensions.errors import ApiFailure, ErrorRule, ErrorTaxonomy
+from sandbox.fake_server import Response
+from sandbox.pytest_plugin import FakeServerFactory
 
 FALLBACK = ErrorRule(FailureType.system_error, "Unexpected API error {status}: {detail}")
 TAXONOMY = ErrorTaxonomy(
@@ -152,65 +149,45 @@ def test_cause_is_kept_for_the_stack_trace() -> None:
 
 # --- from_response on a real local server ------------------------------------------------------
 
-CANNED: dict[str, tuple[int, dict[str, str], bytes]] = {
-    "/hubspot": (
-        403,
-        {"Content-Type": "application/json", "X-HubSpot-Correlation-Id": "corr-42"},
-        json.dumps(
-            {
-                "status": "error",
-                "message": "This app hasn't been granted all required scopes.",
-                "correlationId": "corr-42",
-                "category": "MISSING_SCOPES",
+CANNED: dict[str, Response] = {
+    "/hubspot": Response.json(
+        {
+            "status": "error",
+            "message": "This app hasn't been granted all required scopes.",
+            "correlationId": "corr-42",
+            "category": "MISSING_SCOPES",
+        },
+        status=403,
+        headers={"X-HubSpot-Correlation-Id": "corr-42"},
+    ),
+    "/google": Response.json(
+        {
+            "error": {
+                "code": 403,
+                "message": "Access Denied: Table p:d.t",
+                "errors": [{"reason": "accessDenied", "message": "Access Denied"}],
+                "status": "PERMISSION_DENIED",
             }
-        ).encode(),
+        },
+        status=403,
+        headers={"x-goog-request-id": "goog-7"},
     ),
-    "/google": (
-        403,
-        {"Content-Type": "application/json", "x-goog-request-id": "goog-7"},
-        json.dumps(
-            {
-                "error": {
-                    "code": 403,
-                    "message": "Access Denied: Table p:d.t",
-                    "errors": [{"reason": "accessDenied", "message": "Access Denied"}],
-                    "status": "PERMISSION_DENIED",
-                }
-            }
-        ).encode(),
+    "/oauth": Response.json(
+        {"error": "invalid_grant", "error_description": "refresh token expired"},
+        status=400,
+        headers={"X-Request-Id": "r-9"},
     ),
-    "/oauth": (
-        400,
-        {"Content-Type": "application/json", "X-Request-Id": "r-9"},
-        json.dumps({"error": "invalid_grant", "error_description": "refresh token expired"}).encode(),
-    ),
-    "/html": (502, {"Content-Type": "text/html"}, b"<html>" + b"x" * 2000 + b"</html>"),
-    "/empty": (503, {}, b""),
+    "/html": Response(502, b"<html>" + b"x" * 2000 + b"</html>", {"Content-Type": "text/html"}),
+    "/empty": Response(503),
 }
 
 
-class CannedHandler(BaseHTTPRequestHandler):
-    def do_GET(self) -> None:
-        status, headers, body = CANNED[self.path]
-        self.send_response(status)
-        for name, value in headers.items():
-            self.send_header(name, value)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, format: str, *args: object) -> None:  # keep test output quiet
-        pass
-
-
-@pytest.fixture(scope="module")
-def server_url() -> Iterator[str]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), CannedHandler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
+@pytest.fixture
+def server_url(fake_server: FakeServerFactory) -> str:
+    server = fake_server("error-bodies")
+    for path, response in CANNED.items():
+        server.add_route("GET", path, lambda request, response=response: response)
+    return server.url
 
 
 def test_from_response_parses_a_hubspot_error(server_url: str) -> None:
