@@ -22,7 +22,7 @@ from dataclasses import dataclass, replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from socketserver import TCPServer
 from types import TracebackType
-from typing import Any, TypeVar
+from typing import Any, Self, TypeVar
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from sandbox.faults import Answer, Clock, Delay, Fault, FaultPlan, Reset
@@ -117,7 +117,7 @@ class FakeServer:
 
     # --- lifecycle ----------------------------------------------------------------------------
 
-    def start(self) -> FakeServer:
+    def start(self) -> Self:
         if self._listener is not None:
             raise RuntimeError(f"{self.name} is already running")
         self._listener = _Listener(self)
@@ -138,7 +138,7 @@ class FakeServer:
             listener.server_close()
             listener.close_open_connections()
 
-    def __enter__(self) -> FakeServer:
+    def __enter__(self) -> Self:
         return self.start()
 
     def __exit__(
@@ -157,7 +157,7 @@ class FakeServer:
 
     @property
     def requests(self) -> list[Request]:
-        """A snapshot of the requests received so far, in arrival order."""
+        """A snapshot of the requests received so far (faulted ones too), in arrival order."""
         with self._lock:
             return list(self._requests)
 
@@ -171,18 +171,21 @@ class FakeServer:
 
     def _receive(self, request: Request) -> tuple[Request, _Route | None]:
         """Route and record one request."""
-        with self._lock:
-            routes = list(self._routes)
-        for route in routes:
-            params = route.match(request.method, request.path)
-            if params is not None:
-                request = replace(request, path_params=params)
-                break
-        else:
-            route = None
+        route, params = self._route_for(request.method, request.path)
+        request = replace(request, path_params=params)
         with self._lock:
             self._requests.append(request)
         return request, route
+
+    def _route_for(self, method: str, path: str) -> tuple[_Route | None, dict[str, str]]:
+        """The first registered route that matches, with its path parameters."""
+        with self._lock:
+            routes = list(self._routes)
+        for route in routes:
+            params = route.match(method, path)
+            if params is not None:
+                return route, params
+        return None, {}
 
     def _answer(self, request: Request, route: _Route | None) -> Response:
         if route is None:

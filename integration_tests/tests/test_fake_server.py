@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import socket
 import threading
 
 import pytest
@@ -177,3 +178,41 @@ def test_fixture_teardown_fails_when_a_handler_raised(caplog: pytest.LogCaptureF
 
     with pytest.raises(AssertionError, match="ZeroDivisionError"):
         factory.stop_all()
+
+
+def test_unsupported_method_and_malformed_request_answer_json(fake_server: FakeServerFactory) -> None:
+    server = fake_server("strict")
+
+    unsupported = requests.options(server.url)
+    host, port = server.url.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=5) as raw:
+        raw.sendall(b"GET /a b HTTP/1.1\r\n\r\n")  # a space inside the target
+        malformed = raw.makefile("rb").read()
+
+    assert (unsupported.status_code, unsupported.headers["Content-Type"]) == (501, "application/json")
+    assert malformed.startswith(b"HTTP/1.1 400 ")
+    assert malformed.endswith(b'"message": "Bad request syntax (\'GET /a b HTTP/1.1\')"}')
+
+
+def test_first_registered_matching_route_wins(fake_server: FakeServerFactory) -> None:
+    server = fake_server("overlap")
+    server.add_route("GET", "/v1/items/special", lambda request: Response.json("special"))
+    server.add_route("GET", "/v1/items/{item_id}", lambda request: Response.json(request.path_params))
+
+    assert requests.get(f"{server.url}/v1/items/special").json() == "special"
+    assert requests.get(f"{server.url}/v1/items/7").json() == {"item_id": "7"}
+
+
+class FakeWarehouse(FakeInventory):
+    """A fake built on another inherits its endpoints."""
+
+    @endpoint("GET", "/v1/warehouses")
+    def warehouses(self, request: Request) -> Response:
+        return Response.json(["north"])
+
+
+def test_endpoints_are_inherited(fake_server: FakeServerFactory) -> None:
+    server = fake_server(FakeWarehouse)
+
+    assert requests.get(f"{server.url}/v1/warehouses").json() == ["north"]
+    assert requests.get(f"{server.url}/v1/stock").json() == {"stock": 3}
