@@ -89,7 +89,10 @@ class Fault:
         headers: Mapping[str, str] | None = None,
         **where: Unpack[Where],
     ) -> Fault:
-        """Answer `status` with a JSON `body` (default `{"status": "error", ...}`) and `headers`.
+        """Answer `status` with `body` and `headers`.
+
+        `body` is sent as JSON (default `{"status": "error", ...}`), or as-is if it is bytes (an
+        HTML page from a proxy, say), so connectors are tested against error bodies they cannot parse.
 
         `retry_after` adds a Retry-After header: that many seconds, or with `retry_after_as=
         "http-date"` the HTTP-date that many seconds after the plan clock's now.
@@ -104,6 +107,8 @@ class Fault:
                     if retry_after_as == "http-date"
                     else str(retry_after)
                 )
+            if isinstance(payload, bytes):
+                return Answer(Response(status, payload, extra))
             return Answer(Response.json(payload, status=status, headers=extra))
 
         return cls._build(f"status {status}", answer, where)

@@ -72,6 +72,15 @@ def test_custom_json_body_and_headers(server: FakeServer) -> None:
     assert answer.headers["X-HubSpot-RateLimit-Remaining"] == "0"
 
 
+def test_raw_non_json_body(server: FakeServer) -> None:
+    page = b"<html><body>502 Bad Gateway</body></html>"
+    server.faults.add(Fault.status(502, body=page, headers={"Content-Type": "text/html"}))
+
+    answer = get_contacts(server)
+
+    assert (answer.status_code, answer.content, answer.headers["Content-Type"]) == (502, page, "text/html")
+
+
 def test_5xx_burst_then_recovery(server: FakeServer) -> None:
     server.faults.add(Fault.status(503, times=3))
 
