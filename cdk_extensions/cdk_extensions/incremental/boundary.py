@@ -1,0 +1,55 @@
+"""Exactly-once at the cursor boundary.
+
+Reads use an inclusive lower bound (`cursor >= last value`): a strict one would lose records that
+share the last timestamp but were not yet read when the sync stopped. Inclusive bounds re-read the
+records AT the last value, so we remember their primary keys and skip exactly those.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Generic
+
+from cdk_extensions.incremental.values import TimePoint
+
+JsonScalar = str | int | float | bool | None
+RecordKey = tuple[JsonScalar, ...]  # the values of a record's primary key fields, in order
+
+
+class HighWaterMark(Generic[TimePoint]):
+    """The highest cursor value emitted so far, and the keys of the records emitted at it."""
+
+    def __init__(self, value: TimePoint | None = None, keys_at_value: Iterable[RecordKey] = ()) -> None:
+        self._value: TimePoint | None = value
+        self._keys_at_value = dict.fromkeys(keys_at_value)  # an insertion-ordered set
+
+    @property
+    def value(self) -> TimePoint | None:
+        return self._value
+
+    @property
+    def keys_at_value(self) -> list[RecordKey]:
+        return list(self._keys_at_value)
+
+    def already_emitted(self, value: TimePoint, key: RecordKey) -> bool:
+        return value == self._value and key in self._keys_at_value
+
+    def admit(self, value: TimePoint, key: RecordKey) -> bool:
+        """Record a record's arrival; False if it was already emitted at the mark.
+
+        Records below the mark are kept without moving it: they are re-read on purpose by a
+        lookback, and their keys are not remembered.
+        """
+        if self._value is None or value > self._value:
+            self._value, self._keys_at_value = value, {key: None}
+            return True
+        if value == self._value:
+            if key in self._keys_at_value:
+                return False
+            self._keys_at_value[key] = None
+        return True
+
+    def raise_to(self, value: TimePoint) -> None:
+        """Move the mark up to `value` (never down), e.g. to the end of a fully read window."""
+        if self._value is None or value > self._value:
+            self._value, self._keys_at_value = value, {}
