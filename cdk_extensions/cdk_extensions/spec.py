@@ -14,13 +14,14 @@ import copy
 import functools
 import logging
 import typing
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, TypeVar
 
 from airbyte_cdk.models import ConnectorSpecification, FailureType  # type: ignore[attr-defined]
 from airbyte_cdk.sources.utils.schema_helpers import InternalConfig
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 from pydantic import BaseModel, Field, GetCoreSchemaHandler, ValidationError
+from pydantic.fields import FieldInfo
 from pydantic_core import PydanticCustomError, core_schema
 
 JSON_SCHEMA_DRAFT_07 = "http://json-schema.org/draft-07/schema#"
@@ -36,8 +37,8 @@ class OneOf:
     Use as `Annotated[ServiceAccount | OAuthClient, OneOf("auth_type")]`, where each model
     declares the field as `Literal["..."]` with that value as default. The SPEC shows the union
     as `oneOf`. Configs written by older tools sometimes leave the constant out; such a config
-    gets the one option whose required fields it has (preferring the option that requires the
-    most), rather than a confusing error.
+    gets the one option that has every field it gives and needs no field it lacks. When no
+    option or several fit, the error asks for the constant.
     """
 
     def __init__(self, tag_field: str) -> None:
@@ -46,25 +47,20 @@ class OneOf:
     def __get_pydantic_core_schema__(
         self, source: Any, handler: GetCoreSchemaHandler
     ) -> core_schema.CoreSchema:
-        options: dict[str, frozenset[str]] = {
-            _constant(option, self.tag_field): _required_keys(option) for option in typing.get_args(source)
-        }
         tag_field = self.tag_field
+        options = {_constant(option, tag_field): option for option in typing.get_args(source)}
 
         def fill_missing_tag(value: Any) -> Any:
             if not isinstance(value, Mapping) or tag_field in value:
                 return value
-            fitting = sorted(
-                ((len(required), tag) for tag, required in options.items() if required <= value.keys()),
-                reverse=True,
-            )
-            if not fitting or (len(fitting) > 1 and fitting[0][0] == fitting[1][0]):
+            fitting = [tag for tag, option in options.items() if _fits(option, value.keys())]
+            if len(fitting) != 1:
                 raise PydanticCustomError(
                     "option_unknown",
                     "cannot tell which option this is: set `{tag_field}` to one of {tags}",
                     {"tag_field": tag_field, "tags": ", ".join(f"'{tag}'" for tag in options)},
                 )
-            return {tag_field: fitting[0][1], **value}
+            return {tag_field: fitting[0], **value}
 
         tagged_union = handler(typing.Annotated[source, Field(discriminator=tag_field)])
         return core_schema.no_info_before_validator_function(fill_missing_tag, tagged_union)
@@ -199,7 +195,7 @@ def _field_path(location: Sequence[int | str], specification: Mapping[str, Any])
             path += f"[{part}]"
             node = node.get("items") or {}
         elif part in (node.get("properties") or {}):
-            path += f".{part}" if path else part
+            path = _join(path, part)
             node = node["properties"][part]
         elif (option := _option_tagged(node, part)) is not None:
             options.append(part)
@@ -207,7 +203,7 @@ def _field_path(location: Sequence[int | str], specification: Mapping[str, Any])
         elif "anyOf" in node:  # a member of a plain union, e.g. `str`
             node = {}
         else:
-            path += f".{part}" if path else part
+            path = _join(path, part)
             node = {}
     path = f"`{path}`" if path else "the configuration"
     return f"{path} ({', '.join(options)})" if options else path
@@ -224,15 +220,15 @@ def _unknown_fields(value: Any, raw: Any, path: str) -> list[str]:
     """The paths of raw keys the validated model has no field for (the CDK's internal keys,
     `_limit` and the like, excepted)."""
     if isinstance(value, BaseModel) and isinstance(raw, Mapping):
-        unknown: list[str] = []
-        known: set[str] = set()
-        for name, field in type(value).model_fields.items():
-            key = field.alias or name
-            known.update((key, name))
-            child = raw.get(key, raw.get(name))
-            unknown += _unknown_fields(getattr(value, name), child, f"{path}.{key}" if path else key)
+        model = type(value)
         ignored = InternalConfig.KEYWORDS if not path else set()
-        return [f"{path}.{key}" if path else str(key) for key in raw if key not in known | ignored] + unknown
+        accepted = _accepted_keys(model) | ignored
+        unknown = [_join(path, key) for key in raw if key not in accepted]
+        for name, field in model.model_fields.items():
+            key = _key(name, field)
+            child = raw[key] if key in raw else raw.get(name)
+            unknown += _unknown_fields(getattr(value, name), child, _join(path, key))
+        return unknown
     if isinstance(value, list | tuple) and isinstance(raw, list):
         return [
             found
@@ -242,6 +238,10 @@ def _unknown_fields(value: Any, raw: Any, path: str) -> list[str]:
     return []
 
 
+def _join(path: str, key: Any) -> str:
+    return f"{path}.{key}" if path else str(key)
+
+
 def _constant(option: type[BaseModel], field_name: str) -> str:
     default = option.model_fields[field_name].default
     if not isinstance(default, str):
@@ -249,7 +249,18 @@ def _constant(option: type[BaseModel], field_name: str) -> str:
     return default
 
 
-def _required_keys(option: type[BaseModel]) -> frozenset[str]:
-    return frozenset(
-        field.alias or name for name, field in option.model_fields.items() if field.is_required()
-    )
+def _fits(option: type[BaseModel], keys: Iterable[str]) -> bool:
+    """Whether a config object with these keys can only mean this option."""
+    required = {_key(name, field) for name, field in option.model_fields.items() if field.is_required()}
+    return required <= set(keys) <= _accepted_keys(option)
+
+
+def _accepted_keys(model: type[BaseModel]) -> set[str]:
+    """The keys a model reads: each field's alias, and its name when the model allows that."""
+    by_name = bool(model.model_config.get("validate_by_name") or model.model_config.get("populate_by_name"))
+    keys = {_key(name, field) for name, field in model.model_fields.items()}
+    return keys | set(model.model_fields) if by_name else keys
+
+
+def _key(name: str, field: FieldInfo) -> str:
+    return field.validation_alias if isinstance(field.validation_alias, str) else field.alias or name

@@ -34,6 +34,14 @@ class ServiceAccount(BaseModel):
     credentials_json: str = Field(json_schema_extra={"airbyte_secret": True})
 
 
+class AmbientCredentials(BaseModel):
+    model_config = ConfigDict(title="From the environment")
+    auth_type: Literal["Ambient"] = "Ambient"
+
+
+Credentials = Annotated[OAuth | ServiceAccount | AmbientCredentials, OneOf("auth_type")]
+
+
 class Filter(BaseModel):
     field: str = Field(alias="fieldName")
     value: str | int | bool
@@ -49,11 +57,11 @@ class ExampleConfig(BaseModel):
     """Settings of an example connector."""
 
     model_config = ConfigDict(title="Example")
-    credentials: Annotated[OAuth | ServiceAccount, OneOf("auth_type")]
+    credentials: Credentials
     start_date: datetime.date | None = Field(None, examples=["2024-01-31"], description="First day to read.")
     page_size: int = Field(100, ge=1, json_schema_extra={"order": 10})
     reports: list[Report] = []
-    backup_credentials: Annotated[OAuth | ServiceAccount, OneOf("auth_type")] | None = None
+    backup_credentials: Credentials | None = None
 
 
 def oauth_config(**overrides: Any) -> dict[str, Any]:
@@ -94,17 +102,21 @@ def test_options_are_one_of_with_a_constant_that_has_a_default() -> None:
     credentials = connection_specification(ExampleConfig)["properties"]["credentials"]
 
     assert credentials["type"] == "object"
-    assert [option["title"] for option in credentials["oneOf"]] == ["OAuth", "Service account"]
+    assert [option["title"] for option in credentials["oneOf"]] == [
+        "OAuth",
+        "Service account",
+        "From the environment",
+    ]
     assert [option["properties"]["auth_type"] for option in credentials["oneOf"]] == [
-        {"order": 0, "const": "Client", "default": "Client", "title": "Auth Type", "type": "string"},
-        {"order": 0, "const": "Service", "default": "Service", "title": "Auth Type", "type": "string"},
+        {"order": 0, "const": tag, "default": tag, "title": "Auth Type", "type": "string"}
+        for tag in ("Client", "Service", "Ambient")
     ]
     assert credentials["oneOf"][0]["description"] == "Sign in with an OAuth app."
 
 
 def test_secrets_are_flagged_for_the_platform() -> None:
     spec = connection_specification(ExampleConfig)
-    oauth, service_account = spec["properties"]["credentials"]["oneOf"]
+    oauth, service_account, _ = spec["properties"]["credentials"]["oneOf"]
 
     assert oauth["properties"]["client_secret"] == {
         "order": 2,
@@ -131,7 +143,7 @@ def test_optional_fields_render_as_their_type_without_a_null_branch() -> None:
     }
     backup = spec["properties"]["backup_credentials"]
     assert "anyOf" not in backup and "default" not in backup
-    assert len(backup["oneOf"]) == 2
+    assert len(backup["oneOf"]) == 3
 
 
 def test_fields_keep_declaration_order_unless_told_otherwise() -> None:
@@ -194,18 +206,34 @@ def test_valid_config_loads_into_the_model() -> None:
     assert config.page_size == 5
 
 
-def test_option_without_its_constant_is_recognised_by_its_required_fields() -> None:
-    config = load_config(ExampleConfig, {"credentials": {"credentials_json": "{}"}})
+@pytest.mark.parametrize(
+    ("credentials", "option"),
+    [
+        ({"credentials_json": "{}"}, ServiceAccount),
+        ({"client_id": "i", "client_secret": "s", "refresh_token": "r"}, OAuth),
+        ({}, AmbientCredentials),
+    ],
+)
+def test_option_without_its_constant_is_the_one_whose_fields_match(
+    credentials: dict[str, Any], option: type[BaseModel]
+) -> None:
+    config = load_config(ExampleConfig, {"credentials": credentials})
 
-    assert isinstance(config.credentials, ServiceAccount)
+    assert type(config.credentials) is option
 
 
-def test_option_that_cannot_be_recognised_names_the_constant_and_its_values() -> None:
-    error = config_error({"credentials": {"client_id": "only-an-id"}})
+@pytest.mark.parametrize(
+    "credentials",
+    [{"client_id": "incomplete-oauth"}, {"credentials_json": "{}", "client_id": "both"}, {"colour": "x"}],
+)
+def test_option_that_cannot_be_recognised_names_the_constant_and_its_values(
+    credentials: dict[str, Any],
+) -> None:
+    error = config_error({"credentials": credentials})
 
     assert error.message == (
         "The connector configuration is invalid: `credentials`: cannot tell which option this is: "
-        "set `auth_type` to one of 'Client', 'Service'"
+        "set `auth_type` to one of 'Client', 'Service', 'Ambient'"
     )
 
 
