@@ -20,6 +20,7 @@ from cryptography.fernet import Fernet
 
 from cdk_extensions.auth.oauth2 import OAuth2RefreshTokenAuthenticator
 from cdk_extensions.auth.token_cache import TokenCache
+from cdk_extensions.auth.token_endpoint import request_token
 from sandbox.fake_server import FakeServer, Fault, Request, Response
 from sandbox.protocol import parse_messages
 from sandbox.tokens import TokenIssuer, add_oauth_token_route
@@ -273,6 +274,25 @@ def test_an_unreachable_token_endpoint_is_a_transient_error(hubspot: HubSpotSand
 
     assert raised.value.failure_type == FailureType.transient_error
     assert len(hubspot.sleeps) == 4
+
+
+def test_a_token_endpoint_that_times_out_is_retried_then_a_transient_error(hubspot: HubSpotSandbox) -> None:
+    hubspot.server.faults.add(Fault.slow(1.0, times=3, path=TOKEN_PATH))
+    form = {"grant_type": "refresh_token", "refresh_token": "r", "client_id": "c", "client_secret": "s"}
+
+    with pytest.raises(AirbyteTracedException) as raised:
+        request_token(
+            requests.Session(),
+            hubspot.server.url + TOKEN_PATH,
+            form,
+            sleep=hubspot.sleeps.append,
+            max_attempts=3,
+            timeout=0.2,
+        )
+
+    assert raised.value.failure_type == FailureType.transient_error
+    assert "ReadTimeout" in (raised.value.internal_message or "")
+    assert hubspot.sleeps == [1.0, 2.0]
 
 
 def test_the_cdk_http_client_refreshes_a_token_the_api_rejects(hubspot: HubSpotSandbox) -> None:

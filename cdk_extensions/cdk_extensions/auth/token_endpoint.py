@@ -52,6 +52,7 @@ def request_token(
     *,
     sleep: Callable[[float], None] = time.sleep,
     max_attempts: int = MAX_ATTEMPTS,
+    timeout: float = TIMEOUT_SECONDS,
 ) -> Mapping[str, Any]:
     """POST `form` (form-encoded) to the token endpoint and return its JSON answer, which holds
     at least an `access_token`."""
@@ -60,7 +61,7 @@ def request_token(
         attempt += 1
         last_attempt = attempt >= max_attempts
         try:
-            response = session.post(url, data=dict(form), timeout=TIMEOUT_SECONDS)
+            response = session.post(url, data=dict(form), timeout=timeout)
         except _NETWORK_ERRORS as error:
             if last_attempt:
                 raise AirbyteTracedException(
