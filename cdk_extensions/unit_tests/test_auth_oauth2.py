@@ -21,6 +21,7 @@ from cryptography.fernet import Fernet
 from cdk_extensions.auth.oauth2 import OAuth2RefreshTokenAuthenticator
 from cdk_extensions.auth.token_cache import TokenCache
 from cdk_extensions.auth.token_endpoint import request_token
+from cdk_extensions.backoff import BackoffPolicy
 from sandbox.fake_server import FakeServer, Fault, Request, Response
 from sandbox.protocol import parse_messages
 from sandbox.tokens import TokenIssuer, add_oauth_token_route
@@ -28,6 +29,7 @@ from sandbox.tokens import TokenIssuer, add_oauth_token_route
 TOKEN_PATH = "/oauth/v1/token"
 LIFETIME = 1800  # HubSpot access tokens live 30 minutes
 START = 1_800_000_000.0
+NO_JITTER = BackoffPolicy(max_attempts=5, random=lambda: 1.0)  # waits 1, 2, 4, 8 s
 
 
 class FakeClock:
@@ -77,6 +79,7 @@ class HubSpotSandbox:
             self.server.url + TOKEN_PATH,
             cache=cache or TokenCache(clock=self.clock),
             clock=self.clock,
+            retry_policy=NO_JITTER,
             sleep=self.sleeps.append,
         )
 
@@ -247,6 +250,13 @@ def test_server_errors_and_dropped_connections_are_retried_with_backoff(hubspot:
     assert hubspot.sleeps == [1.0, 2.0, 4.0]
 
 
+def test_a_rate_limited_token_request_waits_as_long_as_retry_after_asks(hubspot: HubSpotSandbox) -> None:
+    hubspot.server.faults.add(Fault.status(429, retry_after=7, path=TOKEN_PATH))
+
+    assert hubspot.get_contacts(hubspot.authenticator()).status_code == 200
+    assert hubspot.sleeps == [7.0]
+
+
 @pytest.mark.parametrize(
     "fault",
     [Fault.status(503, times=99, path=TOKEN_PATH), Fault.status(429, times=99, path=TOKEN_PATH)],
@@ -285,8 +295,8 @@ def test_a_token_endpoint_that_times_out_is_retried_then_a_transient_error(hubsp
             requests.Session(),
             hubspot.server.url + TOKEN_PATH,
             form,
+            policy=BackoffPolicy(max_attempts=3, random=lambda: 1.0),
             sleep=hubspot.sleeps.append,
-            max_attempts=3,
             timeout=0.2,
         )
 

@@ -24,7 +24,8 @@ from requests.auth import AuthBase
 
 from cdk_extensions.auth.refreshing import DEFAULT_MARGIN, RefreshingToken
 from cdk_extensions.auth.token_cache import CachedToken, TokenCache, credential_key, shared_token_cache
-from cdk_extensions.auth.token_endpoint import request_token
+from cdk_extensions.auth.token_endpoint import TOKEN_ENDPOINT_BACKOFF, request_token
+from cdk_extensions.backoff import BackoffPolicy
 from cdk_extensions.secrets import register_secret
 
 DEFAULT_LIFETIME_SECONDS = 1800  # HubSpot's; used when the answer has no expires_in
@@ -49,6 +50,7 @@ class OAuth2RefreshTokenAuthenticator(AuthBase):
         cache: TokenCache | None = None,
         margin: timedelta = DEFAULT_MARGIN,
         clock: Callable[[], float] = time.time,
+        retry_policy: BackoffPolicy = TOKEN_ENDPOINT_BACKOFF,
         sleep: Callable[[float], None] = time.sleep,
         session: requests.Session | None = None,
     ) -> None:
@@ -61,6 +63,7 @@ class OAuth2RefreshTokenAuthenticator(AuthBase):
         register_secret(self._client_secret)
         register_secret(configured_refresh_token)
         self._clock = clock
+        self._retry_policy = retry_policy
         self._sleep = sleep
         self._session = session or requests.Session()
         self._token = RefreshingToken(
@@ -101,6 +104,7 @@ class OAuth2RefreshTokenAuthenticator(AuthBase):
                 "client_secret": self._client_secret,
                 "refresh_token": refresh_token,
             },
+            policy=self._retry_policy,
             sleep=self._sleep,
         )
         next_refresh_token = answer.get("refresh_token") or refresh_token

@@ -3,7 +3,7 @@
 A rejected grant (`invalid_grant`, `invalid_client`, HubSpot's `BAD_REFRESH_TOKEN`) will never
 succeed on retry and only the user can fix it, so it is a config_error telling them to
 re-authenticate. Rate limits, 5xx answers, timeouts and dropped connections are retried with
-exponential backoff, then reported as a transient_error.
+the project's `BackoffPolicy` (honouring Retry-After), then reported as a transient_error.
 """
 
 from __future__ import annotations
@@ -16,16 +16,14 @@ import requests
 from airbyte_cdk.models import FailureType  # type: ignore[attr-defined]  # re-exported via a star import
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
+from cdk_extensions.backoff import BackoffPolicy, log_retry, retry_after_seconds
 from cdk_extensions.errors import ApiFailure, ErrorRule, ErrorTaxonomy
+from cdk_extensions.http_retry import NETWORK_ERRORS
 
-MAX_ATTEMPTS = 5
-FIRST_BACKOFF_SECONDS = 1.0
+TOKEN_ENDPOINT_BACKOFF = BackoffPolicy(max_attempts=5, max_elapsed_seconds=120.0)
 TIMEOUT_SECONDS = 30.0
 # Standard OAuth2 errors carry "error"; HubSpot's token endpoint answers {"status": "BAD_REFRESH_TOKEN"}.
 REASON_KEYS = ("error", "status", "category")
-
-# A refused or dropped connection, a timeout, or an answer cut off mid-body.
-_NETWORK_ERRORS = (requests.ConnectionError, requests.Timeout, requests.exceptions.ChunkedEncodingError)
 
 _REJECTED = (
     "The OAuth provider rejected this source's credentials ({reason}: {detail}). Re-authenticate the "
@@ -50,33 +48,41 @@ def request_token(
     url: str,
     form: Mapping[str, str],
     *,
+    policy: BackoffPolicy = TOKEN_ENDPOINT_BACKOFF,
     sleep: Callable[[float], None] = time.sleep,
-    max_attempts: int = MAX_ATTEMPTS,
     timeout: float = TIMEOUT_SECONDS,
 ) -> Mapping[str, Any]:
     """POST `form` (form-encoded) to the token endpoint and return its JSON answer, which holds
     at least an `access_token`."""
+    started = policy.clock()
     attempt = 0
     while True:
         attempt += 1
-        last_attempt = attempt >= max_attempts
         try:
             response = session.post(url, data=dict(form), timeout=timeout)
-        except _NETWORK_ERRORS as error:
-            if last_attempt:
+        except NETWORK_ERRORS as error:
+            wait = policy.next_wait(attempt, policy.clock() - started)
+            if wait is None:
                 raise AirbyteTracedException(
                     message="The OAuth token endpoint could not be reached; the sync can be retried later.",
                     internal_message=f"{type(error).__name__} after {attempt} attempts: {error}",
                     failure_type=FailureType.transient_error,
                     exception=error,
                 ) from error
+            reason, request_id = type(error).__name__, None
         else:
             if response.ok:
                 return _token_answer(response)
             failure = ApiFailure.from_response(response, reason_keys=REASON_KEYS)
-            if last_attempt or not TOKEN_ENDPOINT_ERRORS.classify(failure).retry:
+            hint = retry_after_seconds(response.headers, now=time.time())
+            wait = policy.next_wait(attempt, policy.clock() - started, hint)
+            if wait is None or not TOKEN_ENDPOINT_ERRORS.classify(failure).retry:
                 raise TOKEN_ENDPOINT_ERRORS.to_exception(failure.with_context(attempts=str(attempt)))
-        sleep(FIRST_BACKOFF_SECONDS * 2 ** (attempt - 1))
+            reason, request_id = f"HTTP {failure.status} from the token endpoint", failure.request_id
+        log_retry(
+            attempt=attempt, max_attempts=policy.max_attempts, wait=wait, reason=reason, request_id=request_id
+        )
+        sleep(wait)
 
 
 def _token_answer(response: requests.Response) -> Mapping[str, Any]:
