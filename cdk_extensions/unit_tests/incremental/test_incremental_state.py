@@ -1,0 +1,96 @@
+"""Incoming states: our version 2, the official connectors' plain shapes, and clear errors."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import pytest
+from airbyte_cdk.models import FailureType
+from airbyte_cdk.utils.traced_exception import AirbyteTracedException
+
+from cdk_extensions.incremental import CursorState
+from cdk_extensions.incremental.boundary import HighWaterMark
+from cdk_extensions.incremental.state import dump_state, load_state
+from cdk_extensions.incremental.values import DatetimeValues, DateValues
+
+NOON = datetime(2024, 3, 5, 12, tzinfo=UTC)
+
+
+def load_datetime_state(raw: object) -> HighWaterMark[datetime]:
+    return load_state(raw, stream_name="contacts", cursor_field="updatedAt", values=DatetimeValues())
+
+
+def test_no_state_means_no_progress() -> None:
+    assert load_datetime_state({}).value is None
+    assert load_datetime_state(None).value is None
+
+
+def test_our_state_round_trips() -> None:
+    mark = HighWaterMark(NOON, [("101",), ("102",)])
+    dumped = dump_state(mark, DatetimeValues())
+
+    assert dumped == {"version": 2, "cursor": "2024-03-05T12:00:00Z", "keys_at_cursor": [["101"], ["102"]]}
+    assert CursorState.model_validate(dumped).cursor == "2024-03-05T12:00:00Z"
+    loaded = load_datetime_state(dumped)
+    assert (loaded.value, loaded.keys_at_value) == (NOON, [("101",), ("102",)])
+
+
+def test_composite_and_integer_keys_survive_json() -> None:
+    dumped = dump_state(HighWaterMark(NOON, [(123, "a")]), DatetimeValues())
+    assert load_datetime_state(dumped).keys_at_value == [(123, "a")]
+
+
+def test_no_progress_dumps_an_empty_state() -> None:
+    assert dump_state(HighWaterMark(), DatetimeValues()) == {}
+
+
+@pytest.mark.parametrize(
+    ("legacy", "expected"),
+    [
+        ({"updatedAt": "2024-03-05T12:00:00.000Z"}, NOON),
+        ({"updatedAt": 1709640000000}, NOON),
+        ({"updatedAt": "1709640000000"}, NOON),
+        ({"updatedAt": "2024-03-05"}, datetime(2024, 3, 5, tzinfo=UTC)),
+    ],
+)
+def test_official_connector_states_are_migrated(legacy: dict[str, Any], expected: datetime) -> None:
+    mark = load_datetime_state(legacy)
+    assert (mark.value, mark.keys_at_value) == (expected, [])
+
+
+def test_official_ga4_state_is_migrated() -> None:
+    mark = load_state({"date": "20240305"}, stream_name="devices", cursor_field="date", values=DateValues())
+    assert mark.value == date(2024, 3, 5)
+
+
+def test_a_future_cursor_is_accepted() -> None:
+    future = datetime.now(UTC) + timedelta(days=2)
+    assert load_datetime_state({"updatedAt": future.isoformat()}).value == future
+
+
+@pytest.mark.parametrize(
+    ("raw", "problem"),
+    [
+        (["2024-03-05"], "expected a JSON object, got list"),
+        ({"version": 2, "cursor": "not a date"}, "expected an ISO 8601 datetime or epoch milliseconds"),
+        ({"version": 2, "cursor": 1709640000000}, "cursor: Input should be a valid string"),
+        ({"version": 3, "cursor": "2024-03-05T12:00:00Z"}, "version: Input should be 2"),
+        ({"version": 2}, "cursor: Field required"),
+        ({"version": 2, "cursor": "2024-03-05T12:00:00Z", "keys_at_cursor": ["101"]}, "keys_at_cursor.0"),
+        ({"version": 2, "cursor": "2024-03-05T12:00:00Z", "boundary": []}, "boundary: Extra inputs"),
+        ({"updatedAt": True}, "expected an ISO 8601 datetime or epoch milliseconds, got True"),
+        ({"hs_lastmodifieddate": "2024-03-05"}, "expected a 'version' 2 state or a 'updatedAt' value"),
+    ],
+)
+def test_invalid_states_are_config_errors_naming_stream_and_problem(raw: object, problem: str) -> None:
+    with pytest.raises(AirbyteTracedException) as caught:
+        load_datetime_state(raw)
+
+    error = caught.value
+    assert error.failure_type == FailureType.config_error
+    assert error.message is not None and error.internal_message is not None
+    assert error.message.startswith("The saved state of stream 'contacts' is invalid (")
+    assert problem in error.message
+    assert "Clear or reset this stream" in error.message
+    assert repr(raw) in error.internal_message
