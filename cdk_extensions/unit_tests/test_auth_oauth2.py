@@ -212,7 +212,8 @@ def test_a_fresh_token_is_a_registered_secret(rotating_hubspot: HubSpotSandbox) 
     [
         pytest.param(lambda sandbox, config: sandbox.issuer.revoke(sandbox.refresh_token), "invalid_grant"),
         pytest.param(
-            lambda sandbox, config: config["credentials"].update(client_secret="wrong"), "invalid_client"
+            lambda sandbox, config: config["credentials"].update(client_secret="wrong-client-secret"),
+            "invalid_client",
         ),
         pytest.param(
             lambda sandbox, config: sandbox.server.faults.add(
