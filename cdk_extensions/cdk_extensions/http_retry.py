@@ -122,7 +122,7 @@ class HttpRetry(ErrorHandler, BackoffStrategy):
         wait = self._policy.next_wait(attempt_count, self._elapsed(attempt_count), hint)
         if isinstance(response_or_exception, NETWORK_ERRORS):
             if wait is None:
-                raise self._network_failure(response_or_exception, attempt_count)
+                raise network_failure(self._api_name, response_or_exception, attempt_count)
             reason, request_id = type(response_or_exception).__name__, None
         else:
             failure = self._failure(response_or_exception)
@@ -144,14 +144,6 @@ class HttpRetry(ErrorHandler, BackoffStrategy):
             return self._describe(outcome)
         return ApiFailure(status=None, reason=type(outcome).__name__, detail=str(outcome))
 
-    def _network_failure(self, error: Exception, attempts: int) -> AirbyteTracedException:
-        return AirbyteTracedException(
-            message=f"Could not reach {self._api_name} after {attempts} attempts; try the sync again later.",
-            internal_message=f"Network failure after {attempts} attempts: {type(error).__name__}: {error}",
-            failure_type=FailureType.transient_error,
-            exception=error,
-        )
-
     def _elapsed(self, attempt_count: int) -> float:
         """Seconds since this request first failed.
 
@@ -163,3 +155,13 @@ class HttpRetry(ErrorHandler, BackoffStrategy):
             self._first_failure.at = now
         started: float = self._first_failure.at
         return now - started
+
+
+def network_failure(api_name: str, error: Exception, attempts: int) -> AirbyteTracedException:
+    """The error for a request that never got an answer, however often it was tried."""
+    return AirbyteTracedException(
+        message=f"Could not reach {api_name} after {attempts} attempts; try the sync again later.",
+        internal_message=f"Network failure after {attempts} attempts: {type(error).__name__}: {error}",
+        failure_type=FailureType.transient_error,
+        exception=error,
+    )
