@@ -34,7 +34,7 @@ import time
 from collections.abc import Callable
 
 import requests
-from airbyte_cdk.models import FailureType  # type: ignore[attr-defined]  # re-exported via a star import
+from airbyte_cdk.models import FailureType
 from airbyte_cdk.sources.streams.http.error_handlers import (
     BackoffStrategy,
     ErrorHandler,
