@@ -75,9 +75,9 @@ class HttpRetry(ErrorHandler, BackoffStrategy):
         api_name: str = "the API",
     ) -> None:
         self._policy = policy
-        self._api_name = api_name
         self._taxonomy = taxonomy
         self._describe = describe
+        self._api_name = api_name
         self._first_failure = threading.local()
 
     # --- ErrorHandler ---------------------------------------------------------------------------
