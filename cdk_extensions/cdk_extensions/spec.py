@@ -103,6 +103,15 @@ def load_config(
     return config
 
 
+def ensure_unique(names: Sequence[str]) -> None:
+    """For config validators: reject a list where a name (a stream, an object) appears twice."""
+    repeated = sorted({name for name in names if names.count(name) > 1})
+    if repeated:
+        raise PydanticCustomError(
+            "repeated_name", "{names} appear more than once", {"names": ", ".join(repeated)}
+        )
+
+
 # --- SPEC generation ------------------------------------------------------------------------
 
 

@@ -1,0 +1,11 @@
+"""The `source-bigquery` command: spec, check, discover and read, as the Airbyte protocol defines."""
+
+import sys
+
+from airbyte_cdk.entrypoint import launch
+
+from source_bigquery.source import SourceBigquery
+
+
+def run() -> None:
+    launch(SourceBigquery(), sys.argv[1:])
