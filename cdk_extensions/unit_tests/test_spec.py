@@ -11,9 +11,9 @@ import jsonschema
 import pytest
 from airbyte_cdk.models import FailureType
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
-from pydantic import BaseModel, ConfigDict, Field, SecretStr
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, SecretStr
 
-from cdk_extensions.spec import OneOf, connection_specification, connector_spec, load_config
+from cdk_extensions.spec import OneOf, connection_specification, connector_spec, ensure_unique, load_config
 
 SECRET = "s3cr3t-value-0123456789"
 
@@ -53,6 +53,11 @@ class Report(BaseModel):
     filters: list[Filter] = []
 
 
+def _each_report_once(reports: list[Report]) -> list[Report]:
+    ensure_unique([report.name for report in reports])
+    return reports
+
+
 class ExampleConfig(BaseModel):
     """Settings of an example connector."""
 
@@ -60,7 +65,7 @@ class ExampleConfig(BaseModel):
     credentials: Credentials
     start_date: datetime.date | None = Field(None, examples=["2024-01-31"], description="First day to read.")
     page_size: int = Field(100, ge=1, json_schema_extra={"order": 10})
-    reports: list[Report] = []
+    reports: Annotated[list[Report], AfterValidator(_each_report_once)] = []
     backup_credentials: Credentials | None = None
 
 
@@ -293,3 +298,11 @@ def test_warnings_go_to_the_given_logger(caplog: pytest.LogCaptureFixture) -> No
         load_config(ExampleConfig, oauth_config(colour="blue"), logger=logging.getLogger("airbyte.example"))
 
     assert [record.name for record in caplog.records] == ["airbyte.example"]
+
+
+def test_repeated_names_are_listed_once_each() -> None:
+    reports = [{"name": name} for name in ("b", "a", "b", "c", "a", "b")]
+
+    assert config_error(oauth_config(reports=reports)).message == (
+        "The connector configuration is invalid: `reports`: a, b appear more than once"
+    )
