@@ -48,3 +48,14 @@ def fake_server() -> Iterator[FakeServerFactory]:
     factory = FakeServerFactory()
     yield factory
     factory.stop_all()
+
+
+@pytest.fixture
+def fake_hubspot(fake_server: FakeServerFactory) -> Any:
+    """`fake_hubspot(HubSpotScenario(contacts=25_000), clock=...)` starts a FakeHubSpot account."""
+    from sandbox.hubspot import FakeHubSpot, HubSpotScenario  # here: only HubSpot tests pay for the import
+
+    def start(scenario: HubSpotScenario | None = None, **kwargs: Any) -> FakeHubSpot:
+        return fake_server(FakeHubSpot, scenario=scenario, **kwargs)
+
+    return start

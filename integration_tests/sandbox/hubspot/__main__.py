@@ -1,0 +1,53 @@
+"""`python -m sandbox.hubspot --contacts 5000`: serve a fake HubSpot until interrupted.
+
+Prints one JSON line with the base URL and ready-to-use credentials (a private-app token and
+the OAuth client + refresh token), so `make demo` and people can point a connector at it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import signal
+import sys
+import threading
+from collections.abc import Sequence
+
+from sandbox.hubspot import FakeHubSpot, HubSpotScenario
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m sandbox.hubspot", description=__doc__)
+    parser.add_argument("--contacts", type=int, default=5_000, help="number of contacts (100 to 1,000,000)")
+    parser.add_argument(
+        "--shared-timestamp-contacts", type=int, default=0, help="contacts sharing one lastmodifieddate"
+    )
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--port", type=int, default=0, help="only 0 (an ephemeral port) is supported")
+    arguments = parser.parse_args(argv)
+    if arguments.port != 0:
+        parser.error("the sandbox binds an ephemeral port; pass --port 0 and read the URL it prints")
+    scenario = HubSpotScenario(
+        contacts=arguments.contacts,
+        shared_timestamp_contacts=arguments.shared_timestamp_contacts,
+        seed=arguments.seed,
+    )
+    stopped = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stopped.set())
+    with FakeHubSpot(scenario) as server:
+        credentials = {
+            "url": server.url,
+            "private_app_token": scenario.private_app_token,
+            "client_id": scenario.client_id,
+            "client_secret": scenario.client_secret,
+            "refresh_token": scenario.refresh_token,
+        }
+        print(json.dumps(credentials), flush=True)
+        with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C ends the demo server quietly
+            stopped.wait()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
