@@ -102,7 +102,9 @@ class ApplicationDefault(BaseModel):
     """Use the credentials of the environment the connector runs in (Google's application default
     credentials: the attached service account inside Google Cloud, or GOOGLE_APPLICATION_CREDENTIALS)."""
 
-    model_config = ConfigDict(title="Application default credentials")
+    # Closed, so that an official config whose OAuth or key fields lack `auth_type` matches only
+    # its own option in the SPEC's `oneOf` (an open option without required fields matches anything).
+    model_config = ConfigDict(title="Application default credentials", extra="forbid")
     auth_type: Literal["ApplicationDefault"] = Field("ApplicationDefault", title="Authentication method")
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import jsonschema
 import pytest
 from airbyte_cdk.models import FailureType
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
@@ -70,6 +71,25 @@ def test_official_configs_without_auth_type_still_load() -> None:
 
 def test_application_default_needs_nothing_else() -> None:
     assert isinstance(load({"auth_type": "ApplicationDefault"}), ApplicationDefault)
+
+
+@pytest.mark.parametrize(
+    "credentials",
+    [
+        {"credentials_json": json.dumps(KEY_FILE)},
+        {"client_id": "i", "client_secret": "s", "refresh_token": "r"},
+        {"auth_type": "ApplicationDefault"},
+    ],
+)
+def test_the_spec_matches_exactly_one_option_even_without_auth_type(credentials: dict[str, Any]) -> None:
+    """The CDK validates configs against the SPEC before the connector sees them."""
+    jsonschema.validate({"credentials": credentials}, connection_specification(Config))
+
+
+def test_application_default_takes_no_other_field() -> None:
+    assert rejection({"auth_type": "ApplicationDefault", "client_id": "i"}).endswith(
+        "`credentials.client_id` (ApplicationDefault): Extra inputs are not permitted"
+    )
 
 
 @pytest.mark.parametrize(

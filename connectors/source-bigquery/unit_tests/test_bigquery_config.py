@@ -6,6 +6,7 @@ import json
 import logging
 from typing import Any
 
+import jsonschema
 import pytest
 from airbyte_cdk.models import FailureType
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
@@ -16,7 +17,7 @@ from cdk_extensions.google_credentials import (
     ServiceAccountKey,
     service_account_info,
 )
-from cdk_extensions.spec import load_config
+from cdk_extensions.spec import connection_specification, load_config
 from source_bigquery.config import BIGQUERY_API_URL, BIGQUERY_STORAGE_API_URL, BigQueryConfig
 
 PRIVATE_KEY = (
@@ -31,6 +32,11 @@ KEY_FILE = {
 }
 # As the official connector's setup form writes it.
 OFFICIAL = {"project_id": "warehouse", "dataset_id": "shop", "credentials_json": json.dumps(KEY_FILE)}
+
+
+@pytest.mark.parametrize("raw", [OFFICIAL])
+def test_official_configs_pass_the_spec_that_the_cdk_checks_first(raw: dict[str, Any]) -> None:
+    jsonschema.Draft7Validator(connection_specification(BigQueryConfig)).validate(raw)
 
 
 def error_message(raw: dict[str, Any]) -> str:

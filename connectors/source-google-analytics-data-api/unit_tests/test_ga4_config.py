@@ -7,12 +7,13 @@ import logging
 from datetime import date
 from typing import Any
 
+import jsonschema
 import pytest
 from airbyte_cdk.models import FailureType
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
 from cdk_extensions.google_credentials import ApplicationDefault, OAuthClient, ServiceAccountKey
-from cdk_extensions.spec import load_config
+from cdk_extensions.spec import connection_specification, load_config
 from source_google_analytics_data_api.config import (
     GA4_API_URL,
     AndGroup,
@@ -146,6 +147,18 @@ OFFICIAL = {
         },
     ],
 }
+
+
+# Older official configs have no `auth_type` (the official spec never required it).
+OFFICIAL_WITHOUT_AUTH_TYPE = {
+    "credentials": {"client_id": "id.apps.googleusercontent.com", "client_secret": "s", "refresh_token": "r"},
+    "property_ids": ["314186564"],
+}
+
+
+@pytest.mark.parametrize("raw", [OFFICIAL, OFFICIAL_WITHOUT_AUTH_TYPE])
+def test_official_configs_pass_the_spec_that_the_cdk_checks_first(raw: dict[str, Any]) -> None:
+    jsonschema.Draft7Validator(connection_specification(GoogleAnalyticsDataApiConfig)).validate(raw)
 
 
 def error_message(raw: dict[str, Any]) -> str:

@@ -6,11 +6,12 @@ import logging
 from datetime import UTC, datetime
 from typing import Any
 
+import jsonschema
 import pytest
 from airbyte_cdk.models import FailureType
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
-from cdk_extensions.spec import load_config
+from cdk_extensions.spec import connection_specification, load_config
 from source_hubspot.config import (
     HUBSPOT_API_URL,
     HUBSPOT_LAUNCH,
@@ -35,6 +36,11 @@ OFFICIAL_OAUTH = {
     "num_worker": 3,
 }
 OFFICIAL_PRIVATE_APP = {"credentials": PRIVATE_APP, "start_date": "2023-06-15T08:30:00.000Z"}
+
+
+@pytest.mark.parametrize("raw", [OFFICIAL_OAUTH, OFFICIAL_PRIVATE_APP])
+def test_official_configs_pass_the_spec_that_the_cdk_checks_first(raw: dict[str, Any]) -> None:
+    jsonschema.Draft7Validator(connection_specification(HubspotConfig)).validate(raw)
 
 
 def error_message(raw: dict[str, Any]) -> str:
