@@ -2,8 +2,7 @@
 
 import sys
 
-from airbyte_cdk.entrypoint import launch
-
+from cdk_extensions.secrets import launch
 from source_google_analytics_data_api.source import SourceGoogleAnalyticsDataApi
 
 

@@ -2,8 +2,7 @@
 
 import sys
 
-from airbyte_cdk.entrypoint import launch
-
+from cdk_extensions.secrets import launch
 from source_hubspot.source import SourceHubspot
 
 
