@@ -182,7 +182,6 @@ def _crm_object(
     )
 
 
-_ENGAGEMENT_TIMESTAMPS = {"created": "hs_createdate"}
 _ENGAGEMENT_SCOPES = ("crm.objects.contacts.read",)
 _ENGAGEMENT_DEFAULTS = ("hs_createdate", "hs_lastmodifieddate", "hs_object_id")
 
@@ -365,7 +364,7 @@ STANDARD_OBJECTS: tuple[ObjectType, ...] = (
             PropertySpec("hs_currency", "string", "currency", fill_rate=1.0),
         ),
         25001,
-        **_ENGAGEMENT_TIMESTAMPS,
+        created="hs_createdate",
     ),
     _crm_object(
         "calls",
@@ -383,7 +382,7 @@ STANDARD_OBJECTS: tuple[ObjectType, ...] = (
             replace(OWNER, label="Activity assigned to"),
         ),
         30001,
-        **_ENGAGEMENT_TIMESTAMPS,
+        created="hs_createdate",
     ),
     _crm_object(
         "emails",
@@ -400,7 +399,7 @@ STANDARD_OBJECTS: tuple[ObjectType, ...] = (
             replace(OWNER, label="Activity assigned to"),
         ),
         34001,
-        **_ENGAGEMENT_TIMESTAMPS,
+        created="hs_createdate",
     ),
     _crm_object(
         "meetings",
@@ -418,7 +417,7 @@ STANDARD_OBJECTS: tuple[ObjectType, ...] = (
             replace(OWNER, label="Activity assigned to"),
         ),
         38001,
-        **_ENGAGEMENT_TIMESTAMPS,
+        created="hs_createdate",
     ),
     _crm_object(
         "notes",
@@ -432,7 +431,7 @@ STANDARD_OBJECTS: tuple[ObjectType, ...] = (
             replace(OWNER, label="Activity assigned to"),
         ),
         42001,
-        **_ENGAGEMENT_TIMESTAMPS,
+        created="hs_createdate",
     ),
     _crm_object(
         "tasks",
@@ -450,7 +449,7 @@ STANDARD_OBJECTS: tuple[ObjectType, ...] = (
             replace(OWNER, label="Assigned to"),
         ),
         46001,
-        **_ENGAGEMENT_TIMESTAMPS,
+        created="hs_createdate",
     ),
 )
 

@@ -25,13 +25,11 @@ class HubSpotError(Exception):
         self.response = response
 
     @classmethod
-    def of(
-        cls, status: int, category: str, message: str, headers: dict[str, str] | None = None, **extra: Any
-    ) -> HubSpotError:
+    def of(cls, status: int, category: str, message: str, **extra: Any) -> HubSpotError:
         """The standard shape: status, message, correlationId, category and any extra fields."""
         body = {"status": "error", "message": message, "correlationId": correlation_id(), **extra}
         body["category"] = category
-        return cls(Response.json(body, status=status, headers=headers))
+        return cls(Response.json(body, status=status))
 
 
 def correlation_id() -> str:

@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sandbox.hubspot.errors import GENERIC_PROBLEM, HubSpotError, validation_error
+from sandbox.hubspot.errors import GENERIC_PROBLEM, validation_error
 from sandbox.hubspot.records import ObjectStore, Snapshot
 from sandbox.hubspot.timestamps import parse_moment
 
@@ -58,10 +58,15 @@ class SearchRequest:
     query: str | None
 
     @classmethod
-    def parse(cls, body: Any) -> SearchRequest:
+    def parse(cls, body: dict[str, Any]) -> SearchRequest:
         """Validate the request body against HubSpot's documented limits (400 on violation)."""
-        if not isinstance(body, dict):
-            raise validation_error("Invalid input JSON: the body must be a JSON object.")
+        try:
+            return cls._parse(body)
+        except (AttributeError, TypeError):  # a list where an object belongs, or the reverse
+            raise validation_error("Invalid input JSON: unexpected structure.") from None
+
+    @classmethod
+    def _parse(cls, body: dict[str, Any]) -> SearchRequest:
         groups = tuple(
             tuple(_parse_filter(raw) for raw in group.get("filters", []))
             for group in body.get("filterGroups", [])
@@ -143,7 +148,7 @@ class _Field:
     def __init__(self, store: ObjectStore, snapshot: Snapshot, name: str) -> None:
         spec = store.spec(name)
         if spec is None:
-            raise HubSpotError.of(400, "VALIDATION_ERROR", GENERIC_PROBLEM)
+            raise validation_error()  # HubSpot does not say which property it does not know
         self.name, self.type = name, spec.type
         object_type = store.object_type
         self.order: str | None = None  # which sorted array this property's order follows
@@ -226,6 +231,10 @@ def _contains_token(value: Comparable | None, wanted: str) -> bool:
             fnmatch.fnmatchcase(t, wanted) for t in _TOKEN_SPLIT.split(text)
         )
     return wanted in _TOKEN_SPLIT.split(text) or wanted == text
+
+
+def _within(get: Callable[[int], Comparable], low: Comparable, high: Comparable) -> Callable[[int], bool]:
+    return lambda index: bool(low <= get(index) <= high)
 
 
 def _bounds(field: _Field, spec: Filter) -> tuple[Comparable, Comparable] | None:
@@ -315,8 +324,7 @@ class Search:
         driver = min(used, key=lambda order: slices[order][1] - slices[order][0])
         for name, (low, high) in intervals.items():  # ranges on the other order: tested per record
             if self.field(name).order != driver:
-                get = self.field(name).get
-                tests.append(lambda index, get=get, low=low, high=high: low <= get(index) <= high)
+                tests.append(_within(self.field(name).get, low, high))
         return driver, *slices[driver], tests
 
     def _query_tests(self) -> list[Callable[[int], bool]]:
