@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
 from typing import Any
 
 import pytest
+import requests
 from fake_hubspot_client import HubSpotApi
 
 from sandbox.hubspot import HubSpotScenario
@@ -222,3 +226,35 @@ def test_unknown_object_type_is_a_validation_error(api: HubSpotApi) -> None:
     assert answer.status_code == 400
     assert answer.json()["message"] == "Unable to infer object type from: spaceships"
     assert answer.json()["category"] == "VALIDATION_ERROR"
+
+
+def test_the_same_seed_generates_the_same_account(fake_hubspot: Any) -> None:
+    pages = [
+        HubSpotApi(fake_hubspot(HubSpotScenario(contacts=300, seed=seed))).get(
+            "/crm/v3/objects/contacts", limit=50, properties="email,lifecyclestage,num_notes"
+        )
+        for seed in (7, 7, 8)
+    ]
+
+    same, again, other = (page.json()["results"] for page in pages)
+    assert same == again
+    assert same != other
+
+
+def test_the_command_line_prints_url_and_credentials_then_serves() -> None:
+    command = [sys.executable, "-m", "sandbox.hubspot", "--contacts", "150", "--port", "0"]
+    with subprocess.Popen(command, stdout=subprocess.PIPE, text=True) as process:
+        try:
+            assert process.stdout is not None
+            started = json.loads(process.stdout.readline())
+            answer = requests.get(
+                f"{started['url']}/crm/v3/objects/contacts",
+                headers={"Authorization": f"Bearer {started['private_app_token']}"},
+                timeout=10,
+            )
+        finally:
+            process.terminate()
+    assert answer.status_code == 200
+    assert started["private_app_token"].startswith("pat-na1-")
+    assert {"client_id", "client_secret", "refresh_token"} <= set(started)
+    assert process.returncode == 0
