@@ -59,3 +59,14 @@ def fake_hubspot(fake_server: FakeServerFactory) -> Any:
         return fake_server(FakeHubSpot, scenario=scenario, **kwargs)
 
     return start
+
+
+@pytest.fixture
+def fake_ga4(fake_server: FakeServerFactory) -> Any:
+    """A started fake GA4 Data API with default options (`sandbox.ga4.FakeGA4`).
+
+    For other options or a fake clock: `fake_server(FakeGA4, options=GA4Options(...), clock=...)`.
+    """
+    from sandbox.ga4 import FakeGA4  # imported here so suites without GA4 tests do not load it
+
+    return fake_server(FakeGA4)
