@@ -49,10 +49,10 @@ def run_report(
     reject_unknown_fields(body, RUN_REPORT_FIELDS)
     if "cohortSpec" in body:
         return cohort.run_cohort_report(prop, body, encoding)
-    ranges = parse_date_ranges(body.get("dateRanges", []), prop.dataset.today())
     query = parse_query(
         body, prop.catalog, special_dimensions={"dateRange"}, count_names=prop.dataset.count_names
     )
+    ranges = parse_date_ranges(body.get("dateRanges", []), prop.dataset.today())
     names = list(query.dimension_names)
     if len(ranges) > 1 and "dateRange" not in names:
         names.append("dateRange")  # several ranges: every row says which one it belongs to

@@ -59,10 +59,10 @@ def run_pivot_report(
     reject_unknown_fields(body, RUN_PIVOT_REPORT_FIELDS)
     if "cohortSpec" in body:
         raise invalid_argument("The sandbox's fake GA4 does not support cohort pivot reports.")
-    ranges = parse_date_ranges(body.get("dateRanges", []), prop.dataset.today())
     query = parse_query(
         body, prop.catalog, special_dimensions={"dateRange"}, count_names=prop.dataset.count_names
     )
+    ranges = parse_date_ranges(body.get("dateRanges", []), prop.dataset.today())
     pivots = [_Pivot(pivot, position) for position, pivot in enumerate(body.get("pivots", []))]
     names = _dimension_names(query.dimension_names, pivots, several_ranges=len(ranges) > 1)
     if math.prod(pivot.limit for pivot in pivots) > MAX_LIMIT:
