@@ -25,6 +25,7 @@ from sandbox.ga4.service_account import ANALYTICS_SCOPES, ServiceAccountKey
 from sandbox.tokens import InvalidGrant, TokenGrant, TokenIssuer
 
 API_AUDIENCE = "https://analyticsdata.googleapis.com/"
+GOOGLE_TOKEN_URI = "https://oauth2.googleapis.com/token"
 MAX_JWT_LIFETIME_SECONDS = 3600
 CLOCK_SKEW_SECONDS = 300
 _CREDENTIALS_HINT = (
@@ -79,11 +80,16 @@ class Authenticator:
     # --- token endpoint -----------------------------------------------------------------------
 
     def grant_for_assertion(self, assertion: str, token_uri: str) -> TokenGrant:
-        """The JWT-bearer grant: verify the signed assertion, issue an access token."""
+        """The JWT-bearer grant: verify the signed assertion, issue an access token.
+
+        The audience must be the token endpoint: Google's URL, which google-auth always writes
+        whatever the key's `token_uri`, or this fake's own.
+        """
         key, claims = self._verified(assertion, "Invalid JWT Signature.")
-        if claims.get("aud") != token_uri:
+        if claims.get("aud") not in (GOOGLE_TOKEN_URI, token_uri):
             raise GrantError(
-                "invalid_grant", f"Invalid JWT: Failed audience check. The expected audience is {token_uri}."
+                "invalid_grant",
+                f"Invalid JWT: Failed audience check. The expected audience is {GOOGLE_TOKEN_URI}.",
             )
         if not _has_analytics_scope(claims):
             raise GrantError("invalid_scope", "Invalid OAuth scope or ID token audience provided.")
