@@ -6,7 +6,9 @@ answers both, from one `BackoffPolicy` and the connector's `ErrorTaxonomy`:
 
 - a failed response is classified by the taxonomy; rules marked `retry` (429 and 5xx in a
   connector's table) are retried, 429 as RATE_LIMITED so the platform shows the stream as rate
-  limited; anything else fails the sync with the rule's message and failure type;
+  limited, 401 (an expired access token) as REFRESH_TOKEN_THEN_RETRY so the CDK renews the
+  token once (`refresh_and_set_access_token` of the authenticator) before the retry; anything
+  else fails the sync with the rule's message and failure type;
 - a request that got no answer (refused, reset, also mid-body, timed out) is always retried;
 - waits follow the policy, and a wait the server asks for (`retry_after_seconds`) wins over jitter;
 - when the policy gives up, the last failure is raised: through the taxonomy for an API answer,
@@ -102,6 +104,8 @@ class HttpRetry(ErrorHandler, BackoffStrategy):
         rule = self._taxonomy.classify(failure)
         if not rule.retry:
             action = ResponseAction.FAIL
+        elif failure.status == requests.codes.unauthorized:
+            action = ResponseAction.REFRESH_TOKEN_THEN_RETRY
         elif failure.status == requests.codes.too_many_requests:
             action = ResponseAction.RATE_LIMITED
         else:

@@ -18,6 +18,7 @@ from airbyte_cdk.models import ConnectorSpecification, FailureType
 from airbyte_cdk.sources import AbstractSource
 from airbyte_cdk.sources.streams import Stream
 from airbyte_cdk.sources.streams.http.error_handlers import BackoffStrategy, ErrorHandler
+from requests.auth import AuthBase
 
 from cdk_extensions.backoff import BackoffPolicy
 from cdk_extensions.errors import ApiFailure, ErrorRule, ErrorTaxonomy
@@ -45,6 +46,14 @@ HUBSPOT_LIKE_ERRORS = ErrorTaxonomy(
             status=range(500, 600),
         ),
         ErrorRule(FailureType.config_error, "The token may not read contacts ({detail}).", status=403),
+        ErrorRule(
+            FailureType.transient_error,
+            "HubSpot's access token expired ({detail}).",
+            retry=True,
+            status=401,
+            reason="EXPIRED_AUTHENTICATION",
+        ),
+        ErrorRule(FailureType.config_error, "HubSpot rejected the credentials ({detail}).", status=401),
     ],
     fallback=ErrorRule(FailureType.system_error, "Unexpected HubSpot error {status}: {detail}"),
 )
@@ -65,10 +74,16 @@ class Contacts(SessionHttpStream):
     primary_key = "id"
     cursor_field = "updatedAt"
 
-    def __init__(self, url_base: str, retry: HttpRetry, session: requests.Session | None = None) -> None:
+    def __init__(
+        self,
+        url_base: str,
+        retry: HttpRetry,
+        session: requests.Session | None = None,
+        authenticator: AuthBase | None = None,
+    ) -> None:
         self._url_base = url_base
         self._retry = retry
-        super().__init__(session or connector_session("source-contacts-test", "0.0.1"))
+        super().__init__(session or connector_session("source-contacts-test", "0.0.1"), authenticator)
 
     @property
     def url_base(self) -> str:

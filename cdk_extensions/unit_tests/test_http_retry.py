@@ -21,27 +21,31 @@ from airbyte_cdk.sources.streams.http.error_handlers import ResponseAction
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 from contacts_source import CONTACTS_PATH, FAST_POLICY, Contacts, hubspot_like_retry
 
+from cdk_extensions.auth.oauth2 import OAuth2RefreshTokenAuthenticator
+from cdk_extensions.auth.token_cache import TokenCache
 from cdk_extensions.backoff import RETRY_LOGGER, BackoffPolicy
 from sandbox.fake_server import FakeServer, Fault, Request, Response
 from sandbox.protocol import parse_messages
 from sandbox.pytest_plugin import FakeServerFactory
+from sandbox.tokens import TokenIssuer, add_oauth_token_route
 
 CONTACTS_SOURCE = Path(__file__).with_name("contacts_source.py")
 CONTACTS = [{"id": str(number), "updatedAt": f"2024-01-0{number}T00:00:00Z"} for number in range(1, 6)]
+TOKEN_PATH = "/oauth/v1/token"
 RATE_LIMITED = {"status": "error", "message": "You have reached your ten_secondly_rolling limit."}
 
 
-def serve_contacts(server: FakeServer) -> FakeServer:
+def contacts_page(request: Request) -> Response:
     """HubSpot-style paging: `limit` and `after` in, `results` and `paging.next.after` out."""
+    after, limit = int(request.query.get("after", ["0"])[0]), int(request.query["limit"][0])
+    body: dict[str, Any] = {"results": CONTACTS[after : after + limit]}
+    if after + limit < len(CONTACTS):
+        body["paging"] = {"next": {"after": str(after + limit)}}
+    return Response.json(body)
 
-    @server.route("GET", CONTACTS_PATH)
-    def contacts(request: Request) -> Response:
-        after, limit = int(request.query.get("after", ["0"])[0]), int(request.query["limit"][0])
-        body: dict[str, Any] = {"results": CONTACTS[after : after + limit]}
-        if after + limit < len(CONTACTS):
-            body["paging"] = {"next": {"after": str(after + limit)}}
-        return Response.json(body)
 
+def serve_contacts(server: FakeServer) -> FakeServer:
+    server.add_route("GET", CONTACTS_PATH, contacts_page)
     return server
 
 
@@ -127,6 +131,41 @@ def test_a_connection_reset_mid_body_is_retried_and_the_page_read_again(
     assert pages == ["0", "2", "2", "4"]
 
 
+def test_an_expired_access_token_is_refreshed_once_then_the_page_is_read_again(
+    fake_server: FakeServerFactory,
+) -> None:
+    """The API expires the token after the first page (its clock jumps); the connector's clock
+    still trusts it, so only the 401 can tell it to refresh."""
+    api_clock = [1_800_000_000.0]
+    issuer = TokenIssuer(1800, clock=lambda: api_clock[0])
+    api = fake_server("oauth-contacts-api")
+    add_oauth_token_route(api, issuer, TOKEN_PATH)
+
+    @api.route("GET", CONTACTS_PATH)
+    def contacts_with_bearer_check(request: Request) -> Response:
+        if not issuer.validate(request.headers.get("Authorization")):
+            return Response.json({"category": "EXPIRED_AUTHENTICATION", "message": "expired"}, status=401)
+        if "after" not in request.query:
+            api_clock[0] += 1800  # the token that read the first page has now expired
+        return contacts_page(request)
+
+    credentials = {"client_id": "sandbox-client-id", "client_secret": "sandbox-client-secret"}
+    config = {"credentials": {**credentials, "refresh_token": issuer.issue_refresh_token()}}
+    authenticator = OAuth2RefreshTokenAuthenticator(config, api.url + TOKEN_PATH, cache=TokenCache())
+    stream = Contacts(f"{api.url}/", hubspot_like_retry(), authenticator=authenticator)
+
+    assert list(stream.read_records(SyncMode.full_refresh)) == CONTACTS
+    calls = [(request.path, request.query.get("after", [""])[0]) for request in api.requests]
+    assert calls == [
+        (TOKEN_PATH, ""),
+        (CONTACTS_PATH, ""),
+        (CONTACTS_PATH, "2"),  # 401 EXPIRED_AUTHENTICATION
+        (TOKEN_PATH, ""),  # one refresh ...
+        (CONTACTS_PATH, "2"),  # ... and the same page again
+        (CONTACTS_PATH, "4"),
+    ]
+
+
 # --- giving up -------------------------------------------------------------------------------
 
 
@@ -202,6 +241,8 @@ def test_non_retryable_failures_fail_at_once_through_the_taxonomy(
         (403, {}, ResponseAction.FAIL),
         (404, {}, ResponseAction.FAIL),
         (429, {"policyName": "DAILY"}, ResponseAction.FAIL),
+        (401, {"category": "EXPIRED_AUTHENTICATION"}, ResponseAction.REFRESH_TOKEN_THEN_RETRY),
+        (401, {"category": "INVALID_AUTHENTICATION"}, ResponseAction.FAIL),
     ],
 )
 def test_response_actions(
