@@ -60,6 +60,7 @@ def shared_client() -> Iterator[BetaAnalyticsDataClient]:
     """One fake for the tests that only read: the filter cases share its cached days."""
     with FakeGA4() as ga4:
         yield beta_client(ga4)
+    assert not ga4.handler_errors
 
 
 def hour_filter(**spec: Any) -> beta.FilterExpression:
@@ -74,9 +75,9 @@ def test_the_same_seed_gives_the_same_data_and_another_seed_other_data(
     other = fake_server(FakeGA4, options=GA4Options(days=60, seed=7), clock=clock)
 
     def report(ga4: FakeGA4) -> list[Row]:
-        return rows(
-            beta_client(ga4), "date", "country", "pagePath", metrics=("activeUsers", "purchaseRevenue")
-        )
+        last_week = [beta.DateRange(start_date="7daysAgo", end_date="today")]
+        metrics = ("activeUsers", "purchaseRevenue")
+        return rows(beta_client(ga4), "date", "country", "pagePath", metrics=metrics, date_ranges=last_week)
 
     assert report(first) == report(again)
     assert report(first) != report(other)
