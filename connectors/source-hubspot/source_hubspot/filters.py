@@ -248,8 +248,10 @@ def _typed_text(value: FilterValue, described: FilterableProperty, operator: str
 
 def _option_hint(text: str, described: FilterableProperty) -> str:
     close = difflib.get_close_matches(text, sorted(described.options), n=1)
-    if close:
+    if close and close[0].lower() == text.lower():
         return f"; did you mean '{close[0]}'? (options are case-sensitive)"
+    if close:
+        return f"; did you mean '{close[0]}'?"
     if len(described.options) <= 10:
         return f" ({', '.join(sorted(described.options))})"
     return ""
@@ -380,10 +382,13 @@ def _limit_problems(groups: Sequence[FilterGroup], cursor_count: int) -> list[st
 
 def _count(conditions: int, cursor_conditions: int) -> str:
     if not cursor_conditions:
-        return f"{conditions} conditions"
-    return (
-        f"{conditions} conditions + {cursor_conditions} cursor conditions = {conditions + cursor_conditions}"
-    )
+        return _conditions(conditions)
+    total = conditions + cursor_conditions
+    return f"{_conditions(conditions)} + {_conditions(cursor_conditions, 'cursor ')} = {total}"
+
+
+def _conditions(count: int, kind: str = "") -> str:
+    return f"{count} {kind}condition{'' if count == 1 else 's'}"
 
 
 def _invalid_filters(problems: Sequence[str], object_name: str | None) -> AirbyteTracedException:
