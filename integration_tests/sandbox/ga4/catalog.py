@@ -98,8 +98,8 @@ ECOMMERCE = "Ecommerce"
 DEMOGRAPHICS = "Demographics"
 
 STANDARD_DIMENSIONS = [
-    DimensionDef("date", "Date", TIME, lambda f: f.day.strftime("%Y%m%d")),
-    DimensionDef("dateHour", "Date + hour (YYYYMMDDHH)", TIME, lambda f: f"{f.day:%Y%m%d}{f.hour:02d}"),
+    DimensionDef("date", "Date", TIME, lambda f: f.date_text),
+    DimensionDef("dateHour", "Date + hour (YYYYMMDDHH)", TIME, lambda f: f"{f.date_text}{f.hour:02d}"),
     DimensionDef("day", "Day", TIME, lambda f: f"{f.day:%d}"),
     DimensionDef("dayOfWeek", "Day of week", TIME, lambda f: str((f.day.weekday() + 1) % 7)),
     DimensionDef("dayOfWeekName", "Day of week name", TIME, lambda f: DAY_NAMES[f.day.weekday()]),

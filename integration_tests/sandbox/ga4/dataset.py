@@ -57,6 +57,7 @@ CACHED_DAYS = 2048
 @dataclass(frozen=True, slots=True)
 class Fact:
     day: date
+    date_text: str  # the day as the `date` dimension writes it (YYYYMMDD), formatted once per day
     hour: int
     place: Place
     device: Device
@@ -145,12 +146,13 @@ class PropertyDataset:
         }
         landing_pages = [world.pages[i] for i in _popular(rng, len(world.pages), count)]
         first_user_sources = [world.sources[i] for i in _popular(rng, len(world.sources), count)]
-        facts = []
+        facts, date_text = [], day.strftime("%Y%m%d")
         for index in range(count):
             event, item = pick["events"][index], pick["items"][index]
             facts.append(
                 Fact(
                     day=day,
+                    date_text=date_text,
                     hour=rng.randrange(24),
                     place=pick["places"][index],
                     device=pick["devices"][index],
