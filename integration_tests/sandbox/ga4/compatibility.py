@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sandbox.ga4.catalog import DimensionDef, MetricDef
+from sandbox.ga4.fields import DimensionDef, MetricDef
 from sandbox.ga4.properties import Scope
 
 

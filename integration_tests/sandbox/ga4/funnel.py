@@ -17,10 +17,12 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sandbox.ga4.catalog import PAGE, Catalog, DimensionDef
+from sandbox.ga4.catalog import Catalog
 from sandbox.ga4.dataset import Fact
 from sandbox.ga4.dates import parse_date_ranges
+from sandbox.ga4.dimensions import PAGE
 from sandbox.ga4.errors import ApiError, invalid_argument
+from sandbox.ga4.fields import DimensionDef
 from sandbox.ga4.filters import Predicate, compile_expression, field_filter, value_test
 from sandbox.ga4.quota import report_tokens
 from sandbox.ga4.report_request import DEFAULT_LIMIT, MAX_LIMIT, compile_dimension_filter

@@ -9,9 +9,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from sandbox.ga4.catalog import Catalog, DimensionDef, MetricDef
+from sandbox.ga4.catalog import Catalog
 from sandbox.ga4.compatibility import dimension_compatible, metric_compatible
 from sandbox.ga4.errors import invalid_argument
+from sandbox.ga4.fields import DimensionDef, MetricDef
 from sandbox.ga4.wire import COMPATIBILITY, METRIC_TYPES, EnumEncoding, enum_value, reject_unknown_fields
 
 

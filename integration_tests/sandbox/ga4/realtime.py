@@ -11,9 +11,9 @@ import random
 from collections.abc import Mapping
 from typing import Any
 
-from sandbox.ga4.catalog import DimensionDef, MetricDef
 from sandbox.ga4.dataset import Fact
 from sandbox.ga4.errors import invalid_argument
+from sandbox.ga4.fields import DimensionDef, MetricDef
 from sandbox.ga4.quota import realtime_tokens
 from sandbox.ga4.report_request import parse_query
 from sandbox.ga4.reporting import FakeProperty, Served, finish_table

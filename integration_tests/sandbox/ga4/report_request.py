@@ -11,10 +11,11 @@ from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sandbox.ga4.catalog import Catalog, DimensionDef, MetricDef, Totals
+from sandbox.ga4.catalog import Catalog
 from sandbox.ga4.compatibility import first_incompatible
 from sandbox.ga4.dataset import Fact
 from sandbox.ga4.errors import invalid_argument
+from sandbox.ga4.fields import DimensionDef, MetricDef, Totals
 from sandbox.ga4.filters import Predicate, compile_expression, field_filter
 from sandbox.ga4.table import MetricColumn, ReportRow
 from sandbox.ga4.wire import METRIC_AGGREGATIONS, enum_value, int64

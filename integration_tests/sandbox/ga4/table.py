@@ -10,8 +10,8 @@ from dataclasses import dataclass, field
 from operator import add
 from typing import Any
 
-from sandbox.ga4.catalog import MetricDef, Totals
 from sandbox.ga4.errors import invalid_argument
+from sandbox.ga4.fields import MetricDef, Totals
 from sandbox.ga4.wire import METRIC_AGGREGATIONS, METRIC_TYPES, ORDER_TYPES, EnumEncoding, enum_value
 
 OTHER = "(other)"
