@@ -7,9 +7,10 @@ to the same field.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable
 from typing import TypeVar
 
+from sandbox.ga4.dataset import Fact
 from sandbox.ga4.dimensions import STANDARD_DIMENSIONS
 from sandbox.ga4.errors import ApiError, invalid_argument
 from sandbox.ga4.fields import DimensionDef, MetricDef, count
@@ -17,7 +18,7 @@ from sandbox.ga4.metrics import COHORT_METRICS, CURRENCY, MONEY_PER_CENT, STANDA
 from sandbox.ga4.properties import PropertyProfile
 
 SCHEMA_URL = "https://developers.google.com/analytics/devguides/reporting/data/v1/api-schema"
-_Field = TypeVar("_Field", DimensionDef, MetricDef)
+_Field = TypeVar("_Field", bound=DimensionDef | MetricDef)
 
 
 class Catalog:
@@ -29,7 +30,7 @@ class Catalog:
                 custom.api_name,
                 custom.ui_name,
                 "Custom",
-                lambda f, position=position: f.custom[position],
+                _custom_value(position),
                 custom.scope,
                 custom_definition=True,
             )
@@ -62,8 +63,16 @@ class Catalog:
         return self._metrics[name]
 
 
-def _by_every_name(fields: Iterable[_Field]) -> Mapping[str, _Field]:
-    return {name: field for field in fields for name in (field.api_name, *field.deprecated_api_names)}
+def _custom_value(position: int) -> Callable[[Fact], str]:
+    return lambda fact: fact.custom[position]
+
+
+def _by_every_name(fields: Iterable[_Field]) -> dict[str, _Field]:
+    by_name: dict[str, _Field] = {}
+    for known in fields:
+        for name in (known.api_name, *known.deprecated_api_names):
+            by_name[name] = known
+    return by_name
 
 
 def _not_valid(kind: str, name: str) -> ApiError:

@@ -9,6 +9,7 @@ counts scaled by the same retention.
 
 from __future__ import annotations
 
+import math
 import random
 from collections.abc import Mapping
 from dataclasses import replace
@@ -121,7 +122,7 @@ def _retention(property_id: str, cohort_name: str, nth: int) -> float:
     if nth == 0:
         return 1.0
     wobble = random.Random(f"{property_id}:{cohort_name}:{nth}").uniform(0.9, 1.1)
-    return min(1.0, 0.45 * nth**-0.6 * wobble)
+    return min(1.0, 0.45 * math.pow(nth, -0.6) * wobble)
 
 
 def _ordered_by_dimensions(query: ReportQuery, names: list[str]) -> ReportQuery:
