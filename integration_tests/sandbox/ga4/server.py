@@ -17,7 +17,7 @@ from typing import Any
 from sandbox.fake_server import FakeServer, Request, Response, endpoint
 from sandbox.faults import Answer, Clock, Effect, FaultPlan
 from sandbox.ga4 import core_report, funnel, metadata, pivot, realtime
-from sandbox.ga4.auth import Authenticator, Caller, OAuthClient
+from sandbox.ga4.auth import Authenticator, OAuthClient
 from sandbox.ga4.catalog import Catalog
 from sandbox.ga4.dataset import PropertyDataset
 from sandbox.ga4.errors import ApiError, invalid_argument, json_response
@@ -176,7 +176,7 @@ class FakeGA4(FakeServer):
     ) -> Response:
         try:
             caller = self.authenticator.caller(request.headers.get("Authorization"))
-            prop = self._property(request.path_params["property_id"], caller)
+            prop = self._property(request.path_params["property_id"])
             body = _json_body(request)
             with self.ledger.admit(prop.profile.property_id, caller.project, category) as ticket:
                 served = run(prop, body, EnumEncoding.of_request(request.query))
@@ -196,15 +196,15 @@ class FakeGA4(FakeServer):
     ) -> Response:
         """Metadata requests: authenticated and property-checked, but free of quota."""
         try:
-            caller = self.authenticator.caller(request.headers.get("Authorization"))
+            self.authenticator.caller(request.headers.get("Authorization"))  # 401 unless credentials hold
             property_id = request.path_params["property_id"]
-            if allow_universal and property_id == "0":
+            if allow_universal and property_id == "0":  # properties/0: the fields every property has
                 return json_response(answer(next(iter(self.properties.values())), property_id))
-            return json_response(answer(self._property(property_id, caller), property_id))
+            return json_response(answer(self._property(property_id), property_id))
         except ApiError as error:
             return error.response()
 
-    def _property(self, property_id: str, caller: Caller) -> FakeProperty:
+    def _property(self, property_id: str) -> FakeProperty:
         if not property_id.isdigit():
             raise invalid_argument(
                 f"Invalid property ID: {property_id}. A numeric Property ID is required. {PROPERTY_ID_HELP}"
