@@ -1,0 +1,1 @@
+"""The source's streams: CRM objects (standard and custom), owners, deal and ticket pipelines."""

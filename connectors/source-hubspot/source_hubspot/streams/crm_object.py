@@ -1,0 +1,267 @@
+"""`CrmObjectStream`: the records of one CRM object type (contacts, deals, a custom object, ...).
+
+- Full refresh reads the list endpoint, 100 records per request, paging by id: HubSpot's
+  fastest read, with no result cap. Properties that do not fit in its URL come from a batch
+  read per page (see `properties.py`). With user filters, the search API is read instead, since
+  only the search filters.
+- Incremental reads the search API sorted by the last-modified property, window by window
+  (`WindowSearch`), through a `WindowCursor` that checkpoints after every window and every N
+  records and skips, on resume, the records read at the saved cursor.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+from urllib.parse import urlencode
+
+from airbyte_cdk.models import FailureType, SyncMode
+from airbyte_cdk.sources.types import StreamSlice
+from airbyte_cdk.utils.traced_exception import AirbyteTracedException
+
+from cdk_extensions.incremental import Window, WindowCursor, WindowedStream, windows
+from source_hubspot.api import HubSpotApi
+from source_hubspot.config import HubspotConfig, ObjectSettings
+from source_hubspot.filters import FilterableProperty, validate_object_filters
+from source_hubspot.properties import PropertySplit, add_batch_read_properties
+from source_hubspot.schema import PropertyDefinition, RecordShaper, object_schema
+from source_hubspot.scopes import Probe
+from source_hubspot.streams.search import CURSOR_FILTER_COUNT, RECORD_ID, WindowSearch
+
+STANDARD_OBJECTS = (
+    "contacts",
+    "companies",
+    "deals",
+    "tickets",
+    "line_items",
+    "products",
+    "quotes",
+    "calls",
+    "emails",
+    "meetings",
+    "notes",
+    "tasks",
+)
+CURSOR_FIELD = "updatedAt"
+
+
+@dataclass(frozen=True)
+class ReadSettings:
+    """How CRM objects are read; the defaults are HubSpot's limits, tests shrink them."""
+
+    list_page_size: int = 100  # the list endpoint's maximum
+    search_page_size: int = 200  # the search endpoint's maximum
+    window: timedelta = timedelta(days=365)  # state is also saved every `checkpoint_interval` records
+    checkpoint_interval: int = 1_000
+
+
+DEFAULT_SETTINGS = ReadSettings()
+
+
+@dataclass(frozen=True)
+class CrmObjectType:
+    """A CRM object type as the API addresses it.
+
+    `path` names it in URLs (a custom object's objectTypeId); `aliases` are the names the config's
+    per-object settings may use. A custom object's property definitions come with its schema.
+    """
+
+    name: str
+    path: str
+    aliases: frozenset[str]
+    definitions: tuple[PropertyDefinition, ...] | None = None
+
+    @classmethod
+    def standard(cls, name: str) -> CrmObjectType:
+        return cls(name, name, frozenset({name}))
+
+    @classmethod
+    def custom(cls, schema: Mapping[str, Any]) -> CrmObjectType:
+        """From one entry of /crm/v3/schemas."""
+        names = (schema.get("name"), schema.get("objectTypeId"), schema.get("fullyQualifiedName"))
+        return cls(
+            name=str(schema["name"]),
+            path=str(schema["objectTypeId"]),
+            aliases=frozenset(str(name) for name in names if name),
+            definitions=tuple(PropertyDefinition.from_api(prop) for prop in schema.get("properties", [])),
+        )
+
+    @property
+    def last_modified_property(self) -> str:
+        """What the search sorts and filters on; contacts keep HubSpot's older name for it."""
+        return "lastmodifieddate" if self.name == "contacts" else "hs_lastmodifieddate"
+
+
+class CrmObjectStream(WindowedStream):
+    """One CRM object type, in full refresh or incremental (see the module docstring)."""
+
+    primary_key = "id"
+
+    def __init__(
+        self,
+        api: HubSpotApi,
+        object_type: CrmObjectType,
+        config: HubspotConfig,
+        *,
+        now: datetime,
+        settings: ReadSettings = DEFAULT_SETTINGS,
+    ) -> None:
+        self._api = api
+        self.object_type = object_type
+        self._settings = settings
+        self._object_settings = settings_for(object_type, config)
+        self._start = config.start_date
+        self._now = now
+        self.window_cursor = WindowCursor(
+            stream_name=object_type.name,
+            cursor_field=CURSOR_FIELD,
+            primary_key=[self.primary_key],
+            start=config.start_date,
+            end=now,
+            step=settings.window,
+            sorted_by_cursor=True,
+            lookback=timedelta(minutes=config.lookback_window_minutes),
+        )
+        self._definitions = object_type.definitions
+        self._schema: dict[str, Any] | None = None
+        self._shaper: RecordShaper | None = None
+
+    @property
+    def name(self) -> str:
+        return self.object_type.name
+
+    @property
+    def state_checkpoint_interval(self) -> int:
+        return self._settings.checkpoint_interval
+
+    # --- metadata ---------------------------------------------------------------------------------
+
+    def probes(self) -> Sequence[Probe]:
+        records = Probe(f"/crm/v3/objects/{self.object_type.path}", {"limit": 1})
+        if self.object_type.definitions is not None:  # known from the schema: only records to probe
+            return [records]
+        return [Probe(f"/crm/v3/properties/{self.object_type.path}"), records]
+
+    def definitions(self) -> tuple[PropertyDefinition, ...]:
+        """The object's property definitions, asked of HubSpot once."""
+        if self._definitions is None:
+            answer = self._api.get(f"/crm/v3/properties/{self.object_type.path}", stream=self.name)
+            self._definitions = tuple(PropertyDefinition.from_api(prop) for prop in answer.get("results", []))
+        return self._definitions
+
+    def get_json_schema(self) -> Mapping[str, Any]:
+        if self._schema is None:  # the CDK asks for it once per record
+            self._schema = object_schema(self.definitions())
+        return self._schema
+
+    def selected_properties(self) -> list[str]:
+        """The properties to read: the configured ones (plus last-modified and id), or all."""
+        known = [definition.name for definition in self.definitions()]
+        chosen = self._object_settings.properties
+        if not chosen:
+            return known
+        unknown = [name for name in chosen if name not in set(known)]
+        if unknown:
+            raise _unknown_properties(self.name, unknown, known)
+        return list(dict.fromkeys([*chosen, self.object_type.last_modified_property, RECORD_ID]))
+
+    def validate_settings(self) -> None:
+        """Config errors naming what HubSpot would reject: unknown properties, unfit filters."""
+        self.selected_properties()
+        if self._object_settings.filters:
+            validate_object_filters(
+                self.name, self._object_settings.filters, self._catalog(), CURSOR_FILTER_COUNT
+            )
+
+    # --- reading ----------------------------------------------------------------------------------
+
+    def stream_slices(
+        self,
+        *,
+        sync_mode: SyncMode,
+        cursor_field: list[str] | None = None,
+        stream_state: Mapping[str, Any] | None = None,
+    ) -> Iterable[StreamSlice]:
+        if sync_mode == SyncMode.full_refresh:
+            return [StreamSlice(partition={}, cursor_slice={})]
+        return self.window_cursor.stream_slices()
+
+    def read_records(
+        self,
+        sync_mode: SyncMode,
+        cursor_field: list[str] | None = None,
+        stream_slice: Mapping[str, Any] | None = None,
+        stream_state: Mapping[str, Any] | None = None,
+    ) -> Iterator[dict[str, Any]]:
+        shape = self._record_shaper()
+        if sync_mode == SyncMode.full_refresh:
+            return map(shape, self._read_everything())
+        return map(shape, super().read_records(sync_mode, cursor_field, stream_slice, stream_state))
+
+    def read_window(self, window: Window[Any]) -> Iterable[Mapping[str, Any]]:
+        return self._search().read(window)
+
+    def _read_everything(self) -> Iterator[Mapping[str, Any]]:
+        if not self._object_settings.filters:
+            return self._list()
+        search = self._search()  # only the search applies the user's filters
+        every_window = windows(self._start, self._now, self._settings.window)
+        return (record for window in every_window for record in search.read(window))
+
+    def _list(self) -> Iterator[dict[str, Any]]:
+        path = f"/crm/v3/objects/{self.object_type.path}"
+        params: dict[str, Any] = {"limit": self._settings.list_page_size}
+        split = PropertySplit.for_list_request(self.selected_properties(), f"{path}?{urlencode(params)}")
+        params["properties"] = ",".join(split.in_url)
+        for page in self._api.pages(path, params, stream=self.name):
+            records = page.get("results", [])
+            add_batch_read_properties(
+                self._api, self.object_type.path, records, split.in_batch_read, stream=self.name
+            )
+            yield from records
+
+    def _search(self) -> WindowSearch:
+        return WindowSearch(
+            self._api,
+            stream=self.name,
+            object_path=self.object_type.path,
+            last_modified=self.object_type.last_modified_property,
+            properties=self.selected_properties(),
+            filter_groups=self._object_settings.filters,
+            catalog=self._catalog(),
+            page_size=self._settings.search_page_size,
+        )
+
+    def _catalog(self) -> dict[str, FilterableProperty]:
+        return {d.name: FilterableProperty(d.type, frozenset(d.options)) for d in self.definitions()}
+
+    def _record_shaper(self) -> RecordShaper:
+        if self._shaper is None:
+            self._shaper = RecordShaper(self.definitions())
+        return self._shaper
+
+
+def settings_for(object_type: CrmObjectType, config: HubspotConfig) -> ObjectSettings:
+    """The per-object settings naming this object by any of its names, or the defaults."""
+    return next(
+        (settings for settings in config.objects if settings.name in object_type.aliases),
+        ObjectSettings(name=object_type.name),
+    )
+
+
+def _unknown_properties(stream: str, unknown: Sequence[str], known: Sequence[str]) -> AirbyteTracedException:
+    hints = []
+    for name in unknown:
+        close = difflib.get_close_matches(name, known, n=1)
+        hints.append(f"'{name}'" + (f" (did you mean '{close[0]}'?)" if close else ""))
+    return AirbyteTracedException(
+        message=(
+            f"The properties chosen for '{stream}' include some HubSpot does not know: {', '.join(hints)}. "
+            "Correct them in the per-object settings."
+        ),
+        internal_message=f"Unknown properties for {stream}: {list(unknown)}",
+        failure_type=FailureType.config_error,
+    )

@@ -1,0 +1,73 @@
+"""`owners`: the users records are assigned to (`hubspot_owner_id`), from /crm/v3/owners."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from typing import Any
+
+from airbyte_cdk.models import SyncMode
+from airbyte_cdk.sources.streams import Stream
+
+from source_hubspot.api import HubSpotApi
+from source_hubspot.schema import JSON_SCHEMA_DRAFT_07
+from source_hubspot.scopes import Probe
+
+OWNERS_PATH = "/crm/v3/owners"
+PAGE_SIZE = 500  # the endpoint's maximum
+
+_STRING = {"type": ["null", "string"]}
+_INTEGER = {"type": ["null", "integer"]}
+_DATETIME = {"type": ["null", "string"], "format": "date-time"}
+OWNER_SCHEMA: Mapping[str, Any] = {
+    "$schema": JSON_SCHEMA_DRAFT_07,
+    "type": ["null", "object"],
+    "additionalProperties": True,
+    "properties": {
+        "id": _STRING,
+        "email": _STRING,
+        "type": _STRING,
+        "firstName": _STRING,
+        "lastName": _STRING,
+        "userId": _INTEGER,
+        "userIdIncludingInactive": _INTEGER,
+        "createdAt": _DATETIME,
+        "updatedAt": _DATETIME,
+        "archived": {"type": ["null", "boolean"]},
+        "teams": {
+            "type": ["null", "array"],
+            "items": {
+                "type": ["null", "object"],
+                "properties": {"id": _STRING, "name": _STRING, "primary": {"type": ["null", "boolean"]}},
+            },
+        },
+    },
+}
+
+
+class OwnersStream(Stream):
+    """Every active owner, full refresh (the endpoint has no modification filter)."""
+
+    name = "owners"
+    primary_key = "id"
+
+    def __init__(self, api: HubSpotApi) -> None:
+        self._api = api
+
+    def probes(self) -> Sequence[Probe]:
+        return [Probe(OWNERS_PATH, {"limit": 1})]
+
+    def get_json_schema(self) -> Mapping[str, Any]:
+        return OWNER_SCHEMA
+
+    def read_records(
+        self,
+        sync_mode: SyncMode,
+        cursor_field: list[str] | None = None,
+        stream_slice: Mapping[str, Any] | None = None,
+        stream_state: Mapping[str, Any] | None = None,
+    ) -> Iterable[Mapping[str, Any]]:
+        return self._owners()
+
+    def _owners(self) -> Iterator[Mapping[str, Any]]:
+        for page in self._api.pages(OWNERS_PATH, {"limit": PAGE_SIZE}, stream=self.name):
+            yield from page.get("results", [])

@@ -1,0 +1,210 @@
+"""Runs the HubSpot source as the platform does (the masking entrypoint, files for config, catalog
+and state) against a FakeHubSpot on 127.0.0.1, and reads its stdout strictly: every line must be
+a valid Airbyte message, CONTROL and RATE_LIMITED lines printed outside the message flow included.
+
+The fake and the connector share a `VirtualClock`: the connector's rate budget "sleeps" by
+moving it forward, so pacing at HubSpot's 5 searches per second stays exact (the fake counts
+on the same clock) and costs no real time.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import orjson
+import pytest
+from airbyte_cdk.exception_handler import assemble_uncaught_exception
+from airbyte_cdk.models import (
+    AirbyteMessage,
+    AirbyteMessageSerializer,
+    AirbyteStateMessage,
+    AirbyteStateMessageSerializer,
+    AirbyteStreamStatus,
+    ConfiguredAirbyteCatalogSerializer,
+    Level,
+    SyncMode,
+    Type,
+)
+from airbyte_cdk.test.catalog_builder import CatalogBuilder
+from airbyte_cdk.test.state_builder import StateBuilder
+
+from cdk_extensions.backoff import BackoffPolicy
+from cdk_extensions.secrets import launch
+from sandbox.hubspot import FakeHubSpot, HubSpotScenario
+from sandbox.protocol import parse_messages
+from source_hubspot.source import SourceHubspot
+from source_hubspot.streams.crm_object import ReadSettings
+
+SMALL_ACCOUNT = HubSpotScenario(contacts=100, owners=3)
+# Retries wait a few milliseconds (the CDK adds its own second to each, see cdk_extensions.http_retry).
+FAST_RETRIES = BackoffPolicy(base_seconds=0.01, max_wait_seconds=0.05, max_attempts=6, random=lambda: 0.5)
+
+
+class VirtualClock:
+    """Epoch seconds that only move when someone sleeps on them."""
+
+    def __init__(self, start: float | None = None) -> None:
+        self.now = time.time() if start is None else start
+        self._lock = threading.Lock()
+
+    def __call__(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        with self._lock:
+            self.now += max(seconds, 0.0)
+
+    def advance(self, seconds: float) -> None:
+        self.sleep(seconds)
+
+
+@dataclass
+class Output:
+    """A command's messages, parsed strictly, and the exception it ended with (if any)."""
+
+    messages: list[AirbyteMessage]
+    failure: BaseException | None = None
+
+    def of_type(self, kind: Type) -> list[AirbyteMessage]:
+        return [message for message in self.messages if message.type == kind]
+
+    def records(self, stream: str | None = None) -> list[dict[str, Any]]:
+        return [
+            message.record.data
+            for message in self.of_type(Type.RECORD)
+            if message.record is not None and (stream is None or message.record.stream == stream)
+        ]
+
+    def record_ids(self, stream: str) -> list[str]:
+        return [record["id"] for record in self.records(stream)]
+
+    def states(self, stream: str) -> list[dict[str, Any]]:
+        found = []
+        for message in self.of_type(Type.STATE):
+            assert message.state is not None and message.state.stream is not None
+            if message.state.stream.stream_descriptor.name == stream:
+                blob = message.state.stream.stream_state
+                found.append(dict(blob.__dict__) if blob is not None else {})
+        return found
+
+    def errors(self) -> list[Any]:
+        return [m.trace.error for m in self.of_type(Type.TRACE) if m.trace and m.trace.error]
+
+    def statuses(self, stream: str) -> list[AirbyteStreamStatus]:
+        return [
+            m.trace.stream_status.status
+            for m in self.of_type(Type.TRACE)
+            if m.trace and m.trace.stream_status and m.trace.stream_status.stream_descriptor.name == stream
+        ]
+
+    def logs(self, level: Level | None = None) -> list[str]:
+        return [
+            m.log.message
+            for m in self.of_type(Type.LOG)
+            if m.log is not None and (level is None or m.log.level == level)
+        ]
+
+    @property
+    def connection_status(self) -> Any:
+        (message,) = self.of_type(Type.CONNECTION_STATUS)
+        return message.connectionStatus
+
+    @property
+    def catalog(self) -> Any:
+        (message,) = self.of_type(Type.CATALOG)
+        return message.catalog
+
+
+@dataclass
+class HubSpotSandbox:
+    """A fake HubSpot account and the means to run the source against it."""
+
+    fake: FakeHubSpot
+    clock: VirtualClock
+    capfd: pytest.CaptureFixture[str]
+    workdir: Path
+    settings: ReadSettings = field(default_factory=ReadSettings)
+    runs: int = 0
+
+    def private_app_config(self, **options: Any) -> dict[str, Any]:
+        credentials = {
+            "credentials_title": "Private App Credentials",
+            "access_token": self.fake.scenario.private_app_token,
+        }
+        return {"credentials": credentials, "api_base_url": self.fake.url, **options}
+
+    def oauth_config(self, **options: Any) -> dict[str, Any]:
+        scenario = self.fake.scenario
+        credentials = {
+            "credentials_title": "OAuth Credentials",
+            "client_id": scenario.client_id,
+            "client_secret": scenario.client_secret,
+            "refresh_token": scenario.refresh_token,
+        }
+        return {"credentials": credentials, "api_base_url": self.fake.url, **options}
+
+    def source(self, settings: ReadSettings | None = None) -> SourceHubspot:
+        return SourceHubspot(
+            clock=self.clock,
+            sleep=self.clock.sleep,
+            backoff=FAST_RETRIES,
+            settings=settings or self.settings,
+        )
+
+    def check(self, config: Mapping[str, Any]) -> Output:
+        return self.run(["check", "--config", self._file("config", config)])
+
+    def discover(self, config: Mapping[str, Any]) -> Output:
+        return self.run(["discover", "--config", self._file("config", config)])
+
+    def read(
+        self,
+        config: Mapping[str, Any],
+        streams: Mapping[str, SyncMode],
+        state: Iterable[AirbyteStateMessage] | None = None,
+        settings: ReadSettings | None = None,
+    ) -> Output:
+        builder = CatalogBuilder()
+        for name, mode in streams.items():
+            builder.with_stream(name, mode)
+        catalog = ConfiguredAirbyteCatalogSerializer.dump(builder.build())
+        args = ["read", "--config", self._file("config", config), "--catalog", self._file("catalog", catalog)]
+        if state is not None:
+            states = [AirbyteStateMessageSerializer.dump(message) for message in state]
+            args += ["--state", self._file("state", states)]
+        return self.run(args, settings)
+
+    def run(self, args: list[str], settings: ReadSettings | None = None) -> Output:
+        self.capfd.readouterr()  # drop what earlier steps printed
+        failure: BaseException | None = None
+        try:
+            launch(self.source(settings), args)
+        except Exception as error:  # a failed read raises after its messages, as in production
+            failure = error
+        lines = self.capfd.readouterr().out.splitlines()
+        if failure is not None:  # what the uncaught-exception hook would print
+            trace = assemble_uncaught_exception(type(failure), failure).as_airbyte_message()
+            lines.append(orjson.dumps(AirbyteMessageSerializer.dump(trace)).decode())
+        return Output(parse_messages(lines), failure)
+
+    def _file(self, kind: str, content: Any) -> str:
+        self.runs += 1
+        path = self.workdir / f"{kind}-{self.runs}.json"
+        path.write_bytes(orjson.dumps(content))
+        return str(path)
+
+
+def resume_state(stream: str, state: Mapping[str, Any]) -> list[AirbyteStateMessage]:
+    return StateBuilder().with_stream_state(stream, dict(state)).build()
+
+
+def start_sandbox(
+    fake_hubspot: Any, capfd: pytest.CaptureFixture[str], workdir: Path, scenario: HubSpotScenario
+) -> HubSpotSandbox:
+    clock = VirtualClock()
+    return HubSpotSandbox(fake_hubspot(scenario, clock=clock), clock, capfd, workdir)
