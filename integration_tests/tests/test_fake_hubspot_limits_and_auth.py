@@ -127,6 +127,13 @@ def test_the_daily_budget_runs_out_until_midnight_in_the_account_time_zone(
     assert next_day.status_code == 200
 
 
+def test_account_details_give_the_time_zone_the_daily_limit_follows(fake_hubspot: Any, clock: Clock) -> None:
+    details = HubSpotApi(start(fake_hubspot, clock)).get("/account-info/v3/details").json()
+
+    assert (details["timeZone"], details["portalId"]) == ("America/New_York", 4_242_424)
+    assert (details["utcOffset"], details["utcOffsetMilliseconds"]) == ("-04:00", -14_400_000)  # EDT
+
+
 # --- authentication ----------------------------------------------------------------------------
 
 

@@ -14,8 +14,10 @@ import time
 from bisect import bisect_left
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
+from datetime import datetime
 from typing import Any
 from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
 
 from sandbox.fake_server import FakeServer, Request, Response, endpoint
 from sandbox.faults import Clock
@@ -230,6 +232,30 @@ class FakeHubSpot(FakeServer):
                 after = str(start + limit)
                 body["paging"] = {"next": {"after": after, "link": f"{self.url}/crm/v3/owners?after={after}"}}
             return Response.json(body)
+
+        return self._api(request, answer)
+
+    @endpoint("GET", "/account-info/v3/details")
+    def account_details(self, request: Request) -> Response:
+        """The account's settings; clients read `timeZone` to know when the daily limit resets."""
+
+        def answer(request: Request, caller: Caller) -> Response:
+            offset = datetime.fromtimestamp(self.clock(), ZoneInfo(self.scenario.time_zone)).utcoffset()
+            offset_ms = round(offset.total_seconds() * 1000) if offset is not None else 0
+            sign, minutes = ("-" if offset_ms < 0 else "+"), abs(offset_ms) // 60_000
+            return Response.json(
+                {
+                    "portalId": self.scenario.hub_id,
+                    "accountType": "STANDARD",
+                    "timeZone": self.scenario.time_zone,
+                    "companyCurrency": "USD",
+                    "additionalCurrencies": [],
+                    "utcOffset": f"{sign}{minutes // 60:02d}:{minutes % 60:02d}",
+                    "utcOffsetMilliseconds": offset_ms,
+                    "uiDomain": "app.hubspot.com",
+                    "dataHostingLocation": "na1",
+                }
+            )
 
         return self._api(request, answer)
 
