@@ -1,0 +1,26 @@
+"""The CDK's test wrapper, as every test sees it, refuses output that is not an Airbyte message."""
+
+import pytest
+from airbyte_cdk.test.entrypoint_wrapper import EntrypointOutput
+
+from sandbox.protocol import ProtocolViolation
+
+VALID_LOG = '{"type": "LOG", "log": {"level": "INFO", "message": "hello"}}'
+
+
+def test_valid_messages_are_read() -> None:
+    output = EntrypointOutput(messages=[VALID_LOG])
+    assert [message.log.message for message in output.logs] == ["hello"]
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "plain text printed by a library",
+        '{"type": "RECORD", "record": {"stream": "contacts"}}',  # no data, no emitted_at
+        '{"type": "STATE", "state": {"type": "NOT_A_STATE_TYPE"}}',
+    ],
+)
+def test_invalid_lines_fail_the_test(line: str) -> None:
+    with pytest.raises(ProtocolViolation):
+        EntrypointOutput(messages=[VALID_LOG, line])
