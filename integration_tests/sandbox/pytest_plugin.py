@@ -70,3 +70,23 @@ def fake_ga4(fake_server: FakeServerFactory) -> Any:
     from sandbox.ga4 import FakeGA4  # imported here so suites without GA4 tests do not load it
 
     return fake_server(FakeGA4)
+
+
+@pytest.fixture(scope="session")
+def bigquery_emulator() -> Iterator[Any]:
+    """One local BigQuery (`sandbox.bigquery.emulator.BigQueryEmulator`, project "sandbox") per session.
+
+    Starting it costs about two seconds, so test modules share it, each seeding a dataset of its own
+    (`sandbox.bigquery.seed.seed(client, dataset_id)`). When the
+    emulator is not installed the tests are skipped, with a warning saying how to install it.
+    """
+    import warnings
+
+    from sandbox.bigquery.emulator import BigQueryEmulator  # here: only BigQuery tests pay for the import
+
+    emulator = BigQueryEmulator()
+    if reason := emulator.missing_installation():
+        warnings.warn(f"BigQuery emulator tests SKIPPED: {reason}", stacklevel=1)
+        pytest.skip(f"BigQuery emulator not installed: {reason}")
+    with emulator:
+        yield emulator
