@@ -77,8 +77,8 @@ def bigquery_emulator() -> Iterator[Any]:
     """One local BigQuery (`sandbox.bigquery.emulator.BigQueryEmulator`, project "sandbox") per session.
 
     Starting it costs about two seconds, so test modules share it, each seeding a dataset of its own
-    (`sandbox.bigquery.seed.seed(client, dataset_id)`). When the
-    emulator is not installed the tests are skipped, with a warning saying how to install it.
+    (`sandbox.bigquery.seed.seed(client, dataset_id)`). When the emulator is not installed, the tests
+    are skipped with a warning that says how to install it.
     """
     import warnings
 
