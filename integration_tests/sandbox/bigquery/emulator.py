@@ -55,17 +55,17 @@ class BigQueryEmulator:
         self._ports: dict[str, int] = {}
 
     @property
-    def python(self) -> Path:
+    def _python(self) -> Path:
         return self.venv / "bin" / "python"
 
     @property
-    def duckdb_home(self) -> Path:
+    def _duckdb_home(self) -> Path:
         """HOME of the emulator process: DuckDB loads extensions from HOME/.duckdb, which install.sh fills."""
         return self.venv / "duckdb-home"
 
     def missing_installation(self) -> str | None:
         """Why the emulator cannot start here, or None when it is installed."""
-        if not self.python.exists():
+        if not self._python.exists():
             return f"no emulator venv at {self.venv}; {INSTALL_HINT}"
         return None
 
@@ -105,7 +105,7 @@ class BigQueryEmulator:
         with (self._data_dir / "emulator.log").open("w") as log:
             self._process = subprocess.Popen(
                 [
-                    str(self.python),
+                    str(self._python),
                     str(SERVE_SCRIPT),
                     "--project",
                     self.project,
@@ -115,7 +115,7 @@ class BigQueryEmulator:
                 stdin=subprocess.PIPE,  # the emulator stops when this pipe closes, even if we are killed
                 stdout=subprocess.PIPE,
                 stderr=log,
-                env={**os.environ, "HOME": str(self.duckdb_home)},
+                env={**os.environ, "HOME": str(self._duckdb_home)},
                 text=True,
                 start_new_session=True,  # a Ctrl-C in the terminal is ours to handle, not the emulator's
             )
