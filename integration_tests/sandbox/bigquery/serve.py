@@ -4,12 +4,14 @@
 REST and gRPC servers to ephemeral ports on 127.0.0.1, builds the DuckDB catalog before announcing
 itself (so a missing DuckDB extension fails the start, not the first query), then prints one JSON
 line `{"rest_port": ..., "grpc_port": ...}`. It stops when its stdin closes, so the emulator dies
-with the process that started it, even when that process is killed.
+with the process that started it, even when that process is killed, and then deletes its data
+directory: the catalog lives exactly as long as the emulator.
 """
 
 import argparse
 import json
 import pathlib
+import shutil
 import sys
 import threading
 
@@ -47,6 +49,7 @@ def main() -> None:
     rest.should_exit = True
     rest_thread.join(timeout=5)
     storage.stop(grace=None)
+    shutil.rmtree(arguments.data_dir, ignore_errors=True)
 
 
 if __name__ == "__main__":
