@@ -24,7 +24,10 @@ $(VENV)/.installed: constraints.txt requirements-dev.txt $(addsuffix /pyproject.
 		$(addprefix -e ./,$(filter-out cdk_extensions,$(PACKAGES)))
 	touch $@
 
+# The BigQuery emulator runs on Python 3.13 from a venv of its own (.local/); its installer is
+# idempotent and returns at once when everything is in place.
 venv: $(VENV)/.installed
+	bash integration_tests/sandbox/bigquery/install.sh
 
 lint: venv
 	$(BIN)/ruff check .
@@ -58,4 +61,4 @@ bench: venv
 	$(BIN)/python -m benchmarks
 
 clean:
-	rm -rf $(VENV) build .mypy_cache .ruff_cache
+	rm -rf $(VENV) build .mypy_cache .ruff_cache .local/bigquery-emulator-venv
