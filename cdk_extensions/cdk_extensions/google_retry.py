@@ -8,6 +8,9 @@ retried, as is a request that got no answer. A retry delay the error carries (gR
 its JSON form in a REST error body, or a `Retry-After` header) wins over jitter. Any other google
 error, and the last one when the policy gives up, is raised through the taxonomy.
 
+`describe` turns a google error into the `ApiFailure` the taxonomy reads; pass one to add what
+only the connector can read off the error (GA4 names the exhausted quota in its message).
+
 Call the client with `retry=None` so this loop is the only one retrying: the clients' built-in
 retries would multiply attempts and keep them out of the sync log.
 
@@ -39,8 +42,10 @@ def call_with_retry(
     api_name: str = "the API",
     context: Mapping[str, str] | None = None,
     sleep: Callable[[float], None] = time.sleep,
+    describe: Callable[[GoogleAPICallError], ApiFailure] | None = None,
 ) -> Result:
-    """`fn()`, retried per `policy`; `context` (e.g. property id, stream) goes into error messages."""
+    """`fn()`, retried per `policy`; `context` (e.g. property id, stream) goes into error messages
+    (of the default `describe`, `ApiFailure.from_google_error`)."""
     from google.api_core.exceptions import GoogleAPICallError
 
     started = policy.clock()
@@ -55,7 +60,7 @@ def call_with_retry(
                 raise network_failure(api_name, error, attempt) from error
             reason, request_id = type(error).__name__, None
         except GoogleAPICallError as error:
-            failure = ApiFailure.from_google_error(error, context)
+            failure = describe(error) if describe else ApiFailure.from_google_error(error, context)
             retryable = taxonomy.classify(failure).retry
             wait = (
                 policy.next_wait(attempt, policy.clock() - started, _retry_delay(error))

@@ -18,7 +18,7 @@ from google.protobuf.duration_pb2 import Duration
 from google.rpc.error_details_pb2 import RetryInfo
 
 from cdk_extensions.backoff import RETRY_LOGGER, BackoffPolicy
-from cdk_extensions.errors import ErrorRule, ErrorTaxonomy
+from cdk_extensions.errors import ApiFailure, ErrorRule, ErrorTaxonomy
 from cdk_extensions.google_retry import call_with_retry
 from sandbox.fake_server import FakeServer, Fault, Response
 from sandbox.pytest_plugin import FakeServerFactory
@@ -141,6 +141,36 @@ def test_a_non_retryable_error_is_raised_at_once_through_the_taxonomy(ga4: FakeS
     assert raised.value.message.endswith("User does not have sufficient permissions.")
     assert isinstance(raised.value.__cause__, google_exceptions.Forbidden)
     assert fake.slept == []
+    assert len(ga4.requests) == 1
+
+
+def test_a_describe_hook_decides_what_the_taxonomy_sees(ga4: FakeServer) -> None:
+    """GA4 names the exhausted quota only in its message: the connector's describe makes it the reason."""
+    body = google_error_body(429, "RESOURCE_EXHAUSTED", "Exhausted property tokens per day.")
+    ga4.faults.add(Fault.status(429, body=body, times=10))
+    taxonomy = ErrorTaxonomy(
+        [
+            ErrorRule(FailureType.transient_error, "{reason} used up.", status=429, reason="tokensPerDay"),
+            ErrorRule(FailureType.transient_error, "Rate limited.", retry=True, status=429),
+        ],
+        fallback=ErrorRule(FailureType.system_error, "Unexpected."),
+    )
+
+    def describe(error: google_exceptions.GoogleAPICallError) -> ApiFailure:
+        reason = "tokensPerDay" if "per day" in str(error.message) else None
+        return ApiFailure(status=error.code, reason=reason, detail=str(error.message))
+
+    fake = FakeTime()
+    with pytest.raises(AirbyteTracedException) as raised:
+        call_with_retry(
+            lambda: run_report(ga4),
+            policy=BackoffPolicy(random=lambda: 0.5, clock=fake.clock),
+            taxonomy=taxonomy,
+            sleep=fake.sleep,
+            describe=describe,
+        )
+    assert raised.value.message == "tokensPerDay used up."
+    assert fake.slept == []  # the hook's reason picked the rule that does not retry
     assert len(ga4.requests) == 1
 
 
