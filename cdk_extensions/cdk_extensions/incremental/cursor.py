@@ -13,7 +13,7 @@ from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 from cdk_extensions.incremental.boundary import HighWaterMark, RecordKey
 from cdk_extensions.incremental.state import dump_state, load_state
 from cdk_extensions.incremental.values import CursorValues, TimePoint, values_for
-from cdk_extensions.incremental.windows import Window, lookback_start, windows
+from cdk_extensions.incremental.windows import Align, Window, lookback_start, windows
 
 Record = Mapping[str, Any]
 
@@ -28,6 +28,8 @@ class WindowCursor(Generic[TimePoint]):
 
     `start` is the configured start date and its type picks the kind of cursor: a `datetime`
     (aware, UTC) or a `date`. `end` is exclusive, usually "now" from an injectable clock.
+    `align` keeps calendar periods whole (see `windows`): a read starts at the beginning of the
+    period its lookback start falls in, never before `start`.
     """
 
     def __init__(
@@ -41,6 +43,7 @@ class WindowCursor(Generic[TimePoint]):
         step: timedelta,
         sorted_by_cursor: bool,
         lookback: timedelta = timedelta(0),
+        align: Align[TimePoint] | None = None,
     ) -> None:
         if sorted_by_cursor and not primary_key:
             raise ValueError("a cursor that checkpoints within windows needs the records' primary key")
@@ -51,6 +54,7 @@ class WindowCursor(Generic[TimePoint]):
         self._end: TimePoint = end
         self._step, self._lookback = step, lookback
         self._sorted_by_cursor = sorted_by_cursor
+        self._align: Align[TimePoint] | None = align
         self._values: CursorValues[TimePoint] = values_for(start)
         self._mark: HighWaterMark[TimePoint] = HighWaterMark()
         self._highest_in_window: TimePoint | None = None
@@ -69,7 +73,9 @@ class WindowCursor(Generic[TimePoint]):
     def stream_slices(self) -> Iterator[StreamSlice]:
         """The windows still to read, as CDK slices; the start is fixed when this is called."""
         start = lookback_start(self._start, self._mark.value, self._lookback)
-        return (self._as_slice(window) for window in windows(start, self._end, self._step))
+        if self._align is not None:
+            start = max(self._start, self._align(start))
+        return (self._as_slice(window) for window in windows(start, self._end, self._step, self._align))
 
     def window_of(self, stream_slice: Mapping[str, Any]) -> Window[TimePoint]:
         return Window(self._values.parse(stream_slice["start"]), self._values.parse(stream_slice["end"]))

@@ -2,11 +2,17 @@
 
 A window is half-open, [start, end), so consecutive windows share a boundary without sharing a
 record. The same code serves datetimes (HubSpot search) and dates (GA4 reports).
+
+Reports keyed on a calendar period (a GA4 report by week or by month) must never split a period
+between two windows, or the period comes back twice, each time with part of its numbers. Such
+readers pass `align`: the start of the period holding a point. Windows then begin and end on
+period starts (except at the range's own start and end), each at least `step` long where the
+periods allow, and a resumed read re-reads the whole period its start falls in.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Generic
@@ -42,22 +48,41 @@ class Window(Generic[TimePoint]):
         return self.start + (self.end - self.start) // 2
 
 
-def windows(start: TimePoint, end: TimePoint, step: timedelta) -> Iterator[Window[TimePoint]]:
+Align = Callable[[TimePoint], TimePoint]
+"""The start of the calendar period holding a point (a point at or before it)."""
+
+
+def windows(
+    start: TimePoint, end: TimePoint, step: timedelta, align: Align[TimePoint] | None = None
+) -> Iterator[Window[TimePoint]]:
     """Consecutive windows of `step` covering [start, end); the last one is clamped at end.
+    With `align`, each window ends on the first period start at or before `start + step` (or,
+    when a period is longer than the step, on the next period start).
 
     Raises ValueError at once (not at the first window) for a step that would never advance,
     such as a step of hours over dates.
     """
     if not start + step > start:
         raise ValueError(f"window step {step} does not advance from {start}")
-    return _consecutive(start, end, step)
+    return _consecutive(start, end, step, align)
 
 
-def _consecutive(start: TimePoint, end: TimePoint, step: timedelta) -> Iterator[Window[TimePoint]]:
+def _consecutive(
+    start: TimePoint, end: TimePoint, step: timedelta, align: Align[TimePoint] | None
+) -> Iterator[Window[TimePoint]]:
     while start < end:
-        window_end = min(start + step, end)
+        window_end = min(_next_end(start, step, align), end)
         yield Window(start, window_end)
         start = window_end
+
+
+def _next_end(start: TimePoint, step: timedelta, align: Align[TimePoint] | None) -> TimePoint:
+    candidate = start + step
+    if align is None:
+        return candidate
+    while align(candidate) <= start:  # the step ends inside the period `start` is in
+        candidate += step
+    return align(candidate)
 
 
 def lookback_start(configured_start: TimePoint, cursor: TimePoint | None, lookback: timedelta) -> TimePoint:

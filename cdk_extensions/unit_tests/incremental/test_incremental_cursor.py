@@ -95,6 +95,31 @@ def test_slices_start_from_the_state_minus_the_lookback() -> None:
     assert first["start"] == "2024-01-02T04:00:00Z"
 
 
+def test_aligned_slices_resume_at_the_start_of_the_period_the_lookback_falls_in() -> None:
+    cursor = WindowCursor(
+        stream_name="monthly_report",
+        cursor_field="startDate",
+        primary_key=["property_id", "yearMonth"],
+        start=date(2024, 1, 10),
+        end=date(2024, 5, 20),
+        step=timedelta(days=45),
+        sorted_by_cursor=False,
+        lookback=timedelta(days=2),
+        align=lambda day: day.replace(day=1),
+    )
+    assert [dict(s) for s in cursor.stream_slices()][:2] == [
+        {"start": "2024-01-10", "end": "2024-02-01"},  # never before the configured start
+        {"start": "2024-02-01", "end": "2024-03-01"},
+    ]
+
+    cursor.load_state({"version": 2, "cursor": "2024-04-01"})
+    assert [dict(s) for s in cursor.stream_slices()] == [
+        {"start": "2024-03-01", "end": "2024-04-01"},  # April 1st minus 2 days is in March
+        {"start": "2024-04-01", "end": "2024-05-01"},
+        {"start": "2024-05-01", "end": "2024-05-20"},
+    ]
+
+
 def test_slices_are_fixed_when_asked_for() -> None:
     # The CDK looks ahead at slices while records move the state: the plan must not shift.
     cursor = hubspot_cursor()

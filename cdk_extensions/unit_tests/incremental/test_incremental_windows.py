@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -58,6 +59,40 @@ def test_date_windows_cover_the_range_without_gap_or_overlap(a: date, b: date, d
     else:
         assert_tiles(tiles, start, end)
         assert all((window.end - window.start).days <= days for window in tiles)
+
+
+def month_start(day: date) -> date:
+    return day.replace(day=1)
+
+
+def sunday_week_start(day: date) -> date:
+    return day - timedelta(days=(day.weekday() + 1) % 7)
+
+
+@settings(deadline=None)
+@given(
+    dates, dates, st.integers(min_value=1, max_value=400), st.sampled_from([month_start, sunday_week_start])
+)
+def test_aligned_windows_never_split_a_period(a: date, b: date, days: int, align: Any) -> None:
+    start, end = min(a, b), max(a, b)
+    tiles = list(windows(start, end, timedelta(days=days), align))
+    if start == end:
+        assert tiles == []
+        return
+    assert_tiles(tiles, start, end)
+    assert all(align(window.start) == window.start for window in tiles[1:])  # inner boundaries
+
+
+def test_aligned_windows_end_on_the_last_period_start_within_the_step() -> None:
+    tiles = list(windows(date(2024, 1, 15), date(2024, 6, 10), timedelta(days=30), month_start))
+    assert [(w.start.isoformat(), w.end.isoformat()) for w in tiles] == [
+        ("2024-01-15", "2024-02-01"),
+        ("2024-02-01", "2024-03-01"),
+        ("2024-03-01", "2024-04-01"),  # 30 days from March 1st end inside March: the next month start
+        ("2024-04-01", "2024-05-01"),
+        ("2024-05-01", "2024-06-01"),
+        ("2024-06-01", "2024-06-10"),
+    ]
 
 
 def test_last_window_is_clamped_at_the_end() -> None:
