@@ -1,8 +1,10 @@
-"""`python -m sandbox.demo`: run the demo steps against local fake servers and print a summary.
+"""`python -m sandbox.demo` (`make demo`): the sandbox's self-check, then every connector against it.
 
-Each `DemoStep` is a name plus a function that returns a one-line outcome or raises. Today the
-steps check the sandbox itself (every fault kind, seen by a plain `requests` client); connector
-runs are added as further steps. Exit code 0 when every step passed, 1 otherwise.
+Each `DemoStep` is a name plus a function that returns what happened (a line, or a per-stream
+table for a connector) or raises. The sandbox steps check the fake servers themselves (every fault
+kind, seen by a plain `requests` client); the connector steps run each connector's console script
+(check, discover, read of every stream) against its local stand-in. Exit code 0 when every step
+passed, 1 otherwise.
 """
 
 from __future__ import annotations
@@ -16,7 +18,9 @@ from typing import Any
 
 import requests
 
+from sandbox.connector_run import demo_connector
 from sandbox.fake_server import FakeServer, Fault, Request, Response
+from sandbox.hubspot import FakeHubSpot, HubSpotScenario
 from sandbox.tokens import TokenIssuer, add_oauth_token_route
 
 
@@ -164,6 +168,21 @@ SANDBOX_STEPS = [
 ]
 
 
+def demo_hubspot() -> str:
+    scenario = HubSpotScenario(contacts=5_000)
+    with FakeHubSpot(scenario) as fake:
+        credentials = {
+            "credentials_title": "Private App Credentials",
+            "access_token": scenario.private_app_token,
+        }
+        return demo_connector("source-hubspot", {"credentials": credentials, "api_base_url": fake.url})
+
+
+CONNECTOR_STEPS = [
+    DemoStep("source-hubspot against the fake HubSpot (5,000 contacts)", demo_hubspot),
+]
+
+
 def run_steps(steps: Sequence[DemoStep], print_line: Callable[[str], None] = print) -> bool:
     """Run every step (a failure does not stop the others); True when all passed."""
     failures = 0
@@ -182,10 +201,15 @@ def run_steps(steps: Sequence[DemoStep], print_line: Callable[[str], None] = pri
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m sandbox.demo", description=__doc__)
     parser.add_argument("--verbose", action="store_true", help="show the fake servers' logs")
+    parser.add_argument(
+        "--sandbox-only", action="store_true", help="run the sandbox's self-check, not the connectors"
+    )
     arguments = parser.parse_args(argv)
     # The steps provoke errors on purpose; their server-side logs are noise unless asked for.
-    logging.basicConfig(level=logging.DEBUG if arguments.verbose else logging.CRITICAL)
-    return 0 if run_steps(SANDBOX_STEPS) else 1
+    # (The CDK has already configured the root logger on import, so set its level directly.)
+    logging.getLogger().setLevel(logging.DEBUG if arguments.verbose else logging.CRITICAL)
+    steps = SANDBOX_STEPS if arguments.sandbox_only else [*SANDBOX_STEPS, *CONNECTOR_STEPS]
+    return 0 if run_steps(steps) else 1
 
 
 if __name__ == "__main__":

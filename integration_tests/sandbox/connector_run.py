@@ -1,0 +1,140 @@
+"""Run a connector's console script the way the platform does, and read what it said.
+
+Used by `make demo` (and usable from tests): the command runs in a child process with its config,
+catalog and state in files, every line of its stdout is parsed strictly as an Airbyte message,
+and the result keeps the time each command took.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from airbyte_cdk.models import (
+    AirbyteMessage,
+    ConfiguredAirbyteCatalog,
+    ConfiguredAirbyteCatalogSerializer,
+    ConfiguredAirbyteStream,
+    DestinationSyncMode,
+    SyncMode,
+    Type,
+)
+
+from sandbox.protocol import parse_messages
+
+
+@dataclass(frozen=True)
+class ConnectorRun:
+    command: str
+    exit_code: int
+    seconds: float
+    messages: list[AirbyteMessage]
+
+    def of_type(self, message_type: Type) -> list[AirbyteMessage]:
+        return [message for message in self.messages if message.type == message_type]
+
+    def records_per_stream(self) -> Counter[str]:
+        return Counter(message.record.stream for message in self.of_type(Type.RECORD) if message.record)
+
+    def errors(self) -> list[str]:
+        return [
+            message.trace.error.message
+            for message in self.of_type(Type.TRACE)
+            if message.trace and message.trace.error
+        ]
+
+
+def console_script(name: str) -> str:
+    """The path of a connector's console script in the running venv."""
+    return str(Path(sys.executable).parent / name)
+
+
+def run_connector(
+    connector: str,
+    command: str,
+    *,
+    config: Mapping[str, Any] | None = None,
+    catalog: Mapping[str, Any] | None = None,
+    state: Sequence[Mapping[str, Any]] | None = None,
+    timeout: float = 600,
+) -> ConnectorRun:
+    """Run `<connector> <command>` with the given inputs written to temporary files."""
+    with tempfile.TemporaryDirectory(prefix=f"{connector}-") as folder:
+        arguments = [console_script(connector), command]
+        for option, content in (("--config", config), ("--catalog", catalog), ("--state", state)):
+            if content is not None:
+                path = Path(folder, option.lstrip("-") + ".json")
+                path.write_text(json.dumps(content))
+                arguments += [option, str(path)]
+        started = time.perf_counter()
+        finished = subprocess.run(arguments, capture_output=True, text=True, timeout=timeout, cwd=folder)
+        seconds = time.perf_counter() - started
+    return ConnectorRun(command, finished.returncode, seconds, parse_messages(finished.stdout.splitlines()))
+
+
+def full_catalog(discovered: ConnectorRun) -> dict[str, Any]:
+    """A configured catalog selecting every discovered stream, incremental where it can be."""
+    (catalog_message,) = discovered.of_type(Type.CATALOG)
+    assert catalog_message.catalog is not None
+    configured = []
+    for stream in catalog_message.catalog.streams:
+        incremental = SyncMode.incremental in stream.supported_sync_modes
+        configured.append(
+            ConfiguredAirbyteStream(
+                stream=stream,
+                sync_mode=SyncMode.incremental if incremental else SyncMode.full_refresh,
+                destination_sync_mode=DestinationSyncMode.append_dedup
+                if incremental
+                else DestinationSyncMode.overwrite,
+                cursor_field=stream.default_cursor_field if incremental else None,
+                primary_key=stream.source_defined_primary_key,
+            )
+        )
+    catalog = ConfiguredAirbyteCatalog(streams=configured)
+    dumped: dict[str, Any] = ConfiguredAirbyteCatalogSerializer.dump(catalog)
+    return dumped
+
+
+def stream_seconds(run: ConnectorRun) -> dict[str, float]:
+    """Seconds from each stream's STARTED status to its last status, from the messages' own times."""
+    started: dict[str, float] = {}
+    ended: dict[str, float] = {}
+    for message in run.of_type(Type.TRACE):
+        status = message.trace.stream_status if message.trace else None
+        if status is None or message.trace is None:
+            continue
+        name = status.stream_descriptor.name
+        started.setdefault(name, message.trace.emitted_at)
+        ended[name] = message.trace.emitted_at
+    return {name: (ended[name] - started[name]) / 1000 for name in started}
+
+
+def demo_connector(connector: str, config: Mapping[str, Any]) -> str:
+    """check, discover and a read of every stream; a per-stream summary, or an exception on failure."""
+    check = run_connector(connector, "check", config=config)
+    statuses = [message.connectionStatus for message in check.of_type(Type.CONNECTION_STATUS)]
+    if [status.status.value for status in statuses if status] != ["SUCCEEDED"]:
+        raise RuntimeError(f"check did not succeed: {[status.message for status in statuses if status]}")
+    discover = run_connector(connector, "discover", config=config)
+    if discover.exit_code != 0:
+        raise RuntimeError(f"discover failed: {discover.errors()}")
+    read = run_connector(connector, "read", config=config, catalog=full_catalog(discover))
+    if read.exit_code != 0 or read.errors():
+        raise RuntimeError(f"read failed (exit {read.exit_code}): {read.errors()}")
+    records, seconds = read.records_per_stream(), stream_seconds(read)
+    lines = [
+        f"check {check.seconds:.1f} s, discover {discover.seconds:.1f} s, "
+        f"read {sum(records.values())} records in {read.seconds:.1f} s",
+        f"      {'stream':<36}{'records':>10}{'seconds':>9}",
+    ]
+    for name in sorted(seconds):
+        lines.append(f"      {name:<36}{records[name]:>10}{seconds[name]:>9.2f}")
+    return "\n".join(lines)
