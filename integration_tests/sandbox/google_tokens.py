@@ -15,6 +15,7 @@ say why. Access tokens are `TokenIssuer` tokens: APIs on the same server validat
 from __future__ import annotations
 
 import json
+import secrets
 import time
 from pathlib import Path
 from typing import Any
@@ -29,7 +30,6 @@ from sandbox.tokens import TokenIssuer, add_oauth_token_route
 JWT_BEARER_GRANT = "urn:ietf:params:oauth:grant-type:jwt-bearer"
 GOOGLE_TOKEN_AUDIENCE = "https://oauth2.googleapis.com/token"
 SERVICE_ACCOUNT_EMAIL = "connector@test-project.iam.gserviceaccount.com"
-KEY_ID = "test-key-id"
 OAUTH_CLIENT_ID = "cid"
 OAUTH_CLIENT_SECRET = "csecret"
 TOKEN_PATH = "/token"
@@ -46,6 +46,7 @@ class GoogleTokenEndpoint:
         self.server = server
         self.scope = scope
         self.private_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        self.key_id = secrets.token_hex(20)  # new keys, new ids: token caches never mix two endpoints
         self.issuer = TokenIssuer(lifetime_seconds)
         self.user_refresh_token = self.issuer.issue_refresh_token()
         self.lifetimes: list[int] = []  # expires_in of the next service-account tokens, if set
@@ -75,7 +76,7 @@ class GoogleTokenEndpoint:
         return {
             "type": "service_account",
             "project_id": "test-project",
-            "private_key_id": KEY_ID,
+            "private_key_id": self.key_id,
             "private_key": pem,
             "client_email": SERVICE_ACCOUNT_EMAIL,
             "client_id": "1234567890",
@@ -114,7 +115,7 @@ class GoogleTokenEndpoint:
     def _verify(self, form: dict[str, str]) -> None:
         assert form["grant_type"] == JWT_BEARER_GRANT
         assertion = form["assertion"]
-        assert jwt.get_unverified_header(assertion)["kid"] == KEY_ID
+        assert jwt.get_unverified_header(assertion)["kid"] == self.key_id
         claims = jwt.decode(
             assertion,
             self.private_key.public_key(),

@@ -6,5 +6,10 @@ from cdk_extensions.secrets import launch
 from source_bigquery.source import SourceBigquery
 
 
+def launch_source(args: list[str], source: SourceBigquery | None = None) -> None:
+    """Run one command with these arguments, printing its messages to stdout."""
+    launch(source or SourceBigquery(), args)
+
+
 def run() -> None:
-    launch(SourceBigquery(), sys.argv[1:])
+    launch_source(sys.argv[1:])

@@ -1,0 +1,167 @@
+"""Runs the BigQuery source as the platform does, against the local emulator, and reads its stdout
+strictly (every line must be a valid Airbyte message).
+
+`launch` is the connector's real entry point (`source-bigquery`): secrets masked, and records of
+bulk reads written as pre-serialised lines. Raw lines are kept, so tests can read numbers exactly
+(`exact_records`: NUMERIC literals as Decimal) where the protocol models would turn them to floats.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import orjson
+import pytest
+from airbyte_cdk.exception_handler import assemble_uncaught_exception
+from airbyte_cdk.models import (
+    AirbyteMessage,
+    AirbyteMessageSerializer,
+    AirbyteStateMessage,
+    AirbyteStateMessageSerializer,
+    AirbyteStreamStatus,
+    ConfiguredAirbyteCatalog,
+    ConfiguredAirbyteCatalogSerializer,
+    Level,
+    Type,
+)
+
+from cdk_extensions.backoff import BackoffPolicy
+from sandbox.bigquery.emulator import BigQueryEmulator
+from sandbox.protocol import parse_messages
+from source_bigquery.run import launch_source
+from source_bigquery.source import SourceBigquery
+
+# Retries wait a millisecond: tests of persistent failures stay fast.
+FAST_RETRIES = BackoffPolicy(base_seconds=0.001, max_wait_seconds=0.001, max_attempts=3, random=lambda: 1.0)
+
+
+def emulator_config(emulator: BigQueryEmulator, dataset: str, **options: Any) -> dict[str, Any]:
+    """A config reading `dataset` of the emulator (which takes no credentials)."""
+    return {
+        "project_id": emulator.project,
+        "dataset_id": dataset,
+        "api_endpoint": emulator.rest_url,
+        "storage_api_endpoint": f"http://{emulator.grpc_target}",
+        **options,
+    }
+
+
+@dataclass
+class Output:
+    """A command's output lines and messages, and the exception it ended with (if any)."""
+
+    lines: list[str]
+    messages: list[AirbyteMessage]
+    failure: BaseException | None = None
+
+    def of_type(self, kind: Type) -> list[AirbyteMessage]:
+        return [message for message in self.messages if message.type == kind]
+
+    def records(self, stream: str | None = None) -> list[dict[str, Any]]:
+        return [
+            message.record.data
+            for message in self.of_type(Type.RECORD)
+            if message.record is not None and (stream is None or message.record.stream == stream)
+        ]
+
+    def exact_records(self, stream: str) -> list[dict[str, Any]]:
+        """The records as written, numbers with a fraction as Decimal (no float rounding)."""
+        found = []
+        for line in self.lines:
+            message = json.loads(line, parse_float=Decimal)
+            if message["type"] == "RECORD" and message["record"]["stream"] == stream:
+                found.append(message["record"]["data"])
+        return found
+
+    def states(self, stream: str) -> list[dict[str, Any]]:
+        return [
+            dict(message.state.stream.stream_state.__dict__)
+            for message in self.of_type(Type.STATE)
+            if message.state
+            and message.state.stream
+            and message.state.stream.stream_descriptor.name == stream
+        ]
+
+    def state_messages(self) -> list[AirbyteStateMessage]:
+        return [message.state for message in self.of_type(Type.STATE) if message.state is not None]
+
+    def errors(self) -> list[Any]:
+        return [m.trace.error for m in self.of_type(Type.TRACE) if m.trace and m.trace.error]
+
+    def estimates(self) -> list[Any]:
+        return [m.trace.estimate for m in self.of_type(Type.TRACE) if m.trace and m.trace.estimate]
+
+    def statuses(self, stream: str) -> list[AirbyteStreamStatus]:
+        return [
+            m.trace.stream_status.status
+            for m in self.of_type(Type.TRACE)
+            if m.trace and m.trace.stream_status and m.trace.stream_status.stream_descriptor.name == stream
+        ]
+
+    def logs(self, level: Level | None = None) -> list[str]:
+        return [
+            m.log.message
+            for m in self.of_type(Type.LOG)
+            if m.log is not None and (level is None or m.log.level == level)
+        ]
+
+    @property
+    def connection_status(self) -> Any:
+        (message,) = self.of_type(Type.CONNECTION_STATUS)
+        return message.connectionStatus
+
+    @property
+    def catalog(self) -> Any:
+        (message,) = self.of_type(Type.CATALOG)
+        return message.catalog
+
+
+@dataclass
+class Connector:
+    """Runs `source-bigquery` commands in this process; output captured from the file descriptors."""
+
+    capfd: pytest.CaptureFixture[str]
+    workdir: Path
+    runs: int = 0
+
+    def check(self, config: Mapping[str, Any]) -> Output:
+        return self.run(["check", "--config", self._file("config", config)])
+
+    def discover(self, config: Mapping[str, Any]) -> Output:
+        return self.run(["discover", "--config", self._file("config", config)])
+
+    def read(
+        self,
+        config: Mapping[str, Any],
+        catalog: ConfiguredAirbyteCatalog,
+        state: Iterable[AirbyteStateMessage] | None = None,
+    ) -> Output:
+        catalog_file = self._file("catalog", ConfiguredAirbyteCatalogSerializer.dump(catalog))
+        args = ["read", "--config", self._file("config", config), "--catalog", catalog_file]
+        if state is not None:
+            args += ["--state", self._file("state", [AirbyteStateMessageSerializer.dump(s) for s in state])]
+        return self.run(args)
+
+    def run(self, args: list[str]) -> Output:
+        self.capfd.readouterr()  # drop what earlier steps printed
+        failure: BaseException | None = None
+        try:
+            launch_source(args, SourceBigquery(backoff=FAST_RETRIES))
+        except Exception as error:  # a failed read raises after its messages, as in production
+            failure = error
+        lines = [line for line in self.capfd.readouterr().out.splitlines() if line.strip()]
+        if failure is not None:  # what the uncaught-exception hook would print
+            trace = assemble_uncaught_exception(type(failure), failure).as_airbyte_message()
+            lines.append(orjson.dumps(AirbyteMessageSerializer.dump(trace)).decode())
+        return Output(lines, parse_messages(lines), failure)
+
+    def _file(self, kind: str, content: Any) -> str:
+        self.runs += 1
+        path = self.workdir / f"{kind}-{self.runs}.json"
+        path.write_bytes(orjson.dumps(content))
+        return str(path)
