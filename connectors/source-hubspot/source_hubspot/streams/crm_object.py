@@ -11,8 +11,9 @@
 
 from __future__ import annotations
 
+import copy
 import difflib
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -137,6 +138,14 @@ class CrmObjectStream(WindowedStream):
     def state_checkpoint_interval(self) -> int:
         return self._settings.checkpoint_interval
 
+    @property
+    def state(self) -> MutableMapping[str, Any]:
+        return _StateWhenRead(self.window_cursor)  # type: ignore[return-value]  # read-only is enough
+
+    @state.setter
+    def state(self, value: MutableMapping[str, Any]) -> None:
+        self.window_cursor.load_state(value)
+
     # --- metadata ---------------------------------------------------------------------------------
 
     def probes(self) -> Sequence[Probe]:
@@ -242,6 +251,43 @@ class CrmObjectStream(WindowedStream):
         if self._shaper is None:
             self._shaper = RecordShaper(self.definitions())
         return self._shaper
+
+
+class _StateWhenRead(Mapping[str, Any]):
+    """The cursor's state, built when it is first read rather than when it is asked for.
+
+    The CDK asks a stream for its state after every record, but reads it only to checkpoint
+    (every N records and after each window). Built eagerly, a state that remembers the 12,000
+    ids read at one bulk-update timestamp would cost 12,000 ids per record: quadratic. It is
+    always truthy, so the CDK always keeps the latest one; an empty state reads as {}.
+    """
+
+    def __init__(self, cursor: WindowCursor[Any]) -> None:
+        self._cursor = cursor
+        self._built: dict[str, Any] | None = None
+
+    def _state(self) -> dict[str, Any]:
+        if self._built is None:
+            self._built = self._cursor.state
+        return self._built
+
+    def __getitem__(self, key: str) -> Any:
+        return self._state()[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._state())
+
+    def __len__(self) -> int:
+        return len(self._state())
+
+    def __bool__(self) -> bool:
+        return True
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> dict[str, Any]:
+        return copy.deepcopy(self._state(), memo)
+
+    def __repr__(self) -> str:
+        return repr(self._state())
 
 
 def settings_for(object_type: CrmObjectType, config: HubspotConfig) -> ObjectSettings:
