@@ -11,13 +11,14 @@ import time
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from airbyte_cdk.models import ConnectorSpecification
+from airbyte_cdk.models import AirbyteCatalog, ConnectorSpecification
 from airbyte_cdk.sources import AbstractSource
 from airbyte_cdk.sources.streams import Stream
 
 from cdk_extensions.backoff import BackoffPolicy
 from cdk_extensions.spec import connector_spec, load_config
 from source_bigquery.api import DEFAULT_BACKOFF, BigQueryApi
+from source_bigquery.catalog import discover_tables
 from source_bigquery.check import check_access
 from source_bigquery.config import BigQueryConfig
 
@@ -43,6 +44,14 @@ class SourceBigquery(AbstractSource):
         finally:
             api.close()
         return True, None
+
+    def discover(self, logger: logging.Logger, config: Mapping[str, Any]) -> AirbyteCatalog:
+        api = self._api(config, logger)
+        try:
+            sources = discover_tables(api)
+        finally:
+            api.close()
+        return AirbyteCatalog(streams=[source.airbyte_stream() for source in sources])
 
     def _api(self, config: Mapping[str, Any], logger: logging.Logger) -> BigQueryApi:
         bigquery = load_config(BigQueryConfig, config, logger=logger)
