@@ -169,3 +169,36 @@ def errors(output: EntrypointOutput) -> list[Any]:
 
 def key_of(record: Mapping[str, Any], primary_key: Iterable[str]) -> tuple[Any, ...]:
     return tuple(record[name] for name in primary_key)
+
+
+def direct_report(
+    fake: FakeGA4, property_id: str, dimensions: list[str], metrics: list[str], start: date, end: date
+) -> dict[tuple[str, ...], list[str]]:
+    """The report as the official client reads it straight from the fake: metric values (as GA4
+    writes them) by dimension values."""
+    from google.analytics.data_v1beta import BetaAnalyticsDataClient
+    from google.oauth2 import service_account
+
+    from sandbox.ga4 import ANALYTICS_READONLY_SCOPE
+
+    key = fake.new_service_account("direct-reader")
+    client = BetaAnalyticsDataClient(
+        transport="rest",
+        credentials=service_account.Credentials.from_service_account_info(
+            key.info, scopes=[ANALYTICS_READONLY_SCOPE]
+        ),
+        client_options={"api_endpoint": fake.url},
+    )
+    response = client.run_report(
+        {
+            "property": f"properties/{property_id}",
+            "dimensions": [{"name": name} for name in dimensions],
+            "metrics": [{"name": name} for name in metrics],
+            "date_ranges": [{"start_date": start.isoformat(), "end_date": end.isoformat()}],
+            "limit": 250_000,
+        }
+    )
+    return {
+        tuple(value.value for value in row.dimension_values): [value.value for value in row.metric_values]
+        for row in response.rows
+    }
