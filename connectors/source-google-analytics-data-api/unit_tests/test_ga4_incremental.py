@@ -1,0 +1,147 @@
+"""Incremental reads by date: windows of `window_in_days` checkpointed one by one, the last
+`lookback_window` days re-read so late-arriving data is picked up, state per property and stream,
+and reports keyed on weeks kept whole."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, timedelta
+
+from airbyte_cdk.models import SyncMode
+from ga4_harness import (
+    SMALL_PROPERTIES,
+    Ga4Sandbox,
+    direct_report,
+    errors,
+    final_state,
+    records,
+    states,
+)
+
+FIRST, SECOND = SMALL_PROPERTIES.property_ids
+
+
+def report_requests(sandbox: Ga4Sandbox) -> list[tuple[str, str]]:
+    """The date range of every runReport, in order."""
+    ranges = [
+        request.json()["dateRanges"][0]
+        for request in sandbox.fake.requests
+        if request.path.endswith(":runReport")
+    ]
+    return [(dates["startDate"], dates["endDate"]) for dates in ranges]
+
+
+def starts_a_week(day: date) -> bool:
+    """GA4's weeks (`yearWeek`) begin on Sunday, and on January 1st."""
+    return day.isoweekday() == 7 or (day.month, day.day) == (1, 1)
+
+
+def test_each_window_is_one_request_and_one_checkpoint(ga4_sandbox: Callable[..., Ga4Sandbox]) -> None:
+    sandbox = ga4_sandbox()
+    config = sandbox.service_account_config(window_in_days=20)
+    start = date.fromisoformat(config["date_ranges_start_date"])
+
+    output = sandbox.read(config, ["devices"])
+
+    assert report_requests(sandbox) == [
+        (start.isoformat(), (start + timedelta(days=19)).isoformat()),
+        ((start + timedelta(days=20)).isoformat(), (start + timedelta(days=39)).isoformat()),
+        ((start + timedelta(days=40)).isoformat(), sandbox.today.isoformat()),
+    ]
+    cursors = [state["cursor"] for state in states(output, "devices")]
+    assert len(cursors) == 3 and cursors == sorted(cursors)
+    assert cursors[-1] == max(record["date"] for record in records(output, "devices"))
+
+
+def test_late_arriving_values_are_picked_up_by_the_lookback(ga4_sandbox: Callable[..., Ga4Sandbox]) -> None:
+    sandbox = ga4_sandbox()
+    config = sandbox.service_account_config(lookback_window=2)
+    first_sync = sandbox.read(config, ["daily_active_users"])
+    before = {row["date"]: row["active1DayUsers"] for row in records(first_sync, "daily_active_users")}
+    last_day = date.fromisoformat(max(before))
+
+    sandbox.fake.revise_recent_data()  # GA4 processed late hits of the last three days
+    second_sync = sandbox.read(config, ["daily_active_users"], state=final_state(first_sync))
+
+    after = {row["date"]: row["active1DayUsers"] for row in records(second_sync, "daily_active_users")}
+    reread = [(last_day - timedelta(days=back)).isoformat() for back in (2, 1, 0)]
+    assert sorted(after) == reread  # the lookback, nothing older
+    revised = direct_report(
+        sandbox.fake, FIRST, ["date"], ["active1DayUsers"], last_day - timedelta(days=2), last_day
+    )
+    assert after == {f"{d[:4]}-{d[4:6]}-{d[6:]}": int(values[0]) for (d,), values in revised.items()}
+    assert all(after[day] > before[day] for day in reread)  # late hits only ever add
+    assert states(second_sync, "daily_active_users")[-1]["cursor"] == last_day.isoformat()
+
+
+def test_state_is_kept_per_property_and_stream(ga4_sandbox: Callable[..., Ga4Sandbox]) -> None:
+    sandbox = ga4_sandbox()
+    config = sandbox.service_account_config()
+    second = f"devicesProperty{SECOND}"
+    first_sync = sandbox.read(config, ["devices"])
+
+    resumed = sandbox.read(config, ["devices", second], state=final_state(first_sync))
+
+    first_days = {row["date"] for row in records(resumed, "devices")}
+    second_days = {row["date"] for row in records(resumed, second)}
+    assert len(first_days) == 3  # the lookback of its own state
+    assert len(second_days) >= 58  # no state of its own: from the start date
+    assert errors(resumed) == []
+
+
+def test_weeks_are_never_split_between_windows(ga4_sandbox: Callable[..., Ga4Sandbox]) -> None:
+    sandbox = ga4_sandbox()
+    config = sandbox.service_account_config(window_in_days=10)
+    start = date.fromisoformat(config["date_ranges_start_date"])
+
+    output = sandbox.read(config, ["weekly_events_report"])
+
+    windows = report_requests(sandbox)
+    rows = records(output, "weekly_events_report")
+    read = {(row["yearWeek"], row["eventName"]): row["eventCount"] for row in rows}
+    assert len(read) == len(rows)  # no week came back twice
+    whole_range = direct_report(
+        sandbox.fake, FIRST, ["yearWeek", "eventName"], ["eventCount"], start, sandbox.today
+    )
+    assert read == {key: int(values[0]) for key, values in whole_range.items()}
+    assert len(windows) > 3
+    for window_start, _end in windows[1:]:
+        assert starts_a_week(date.fromisoformat(window_start))
+    for row in rows:
+        first, last = date.fromisoformat(row["startDate"]), date.fromisoformat(row["endDate"])
+        assert first <= last and (last - first).days <= 6 and first >= start
+
+
+def test_a_resumed_weekly_report_rereads_whole_weeks(ga4_sandbox: Callable[..., Ga4Sandbox]) -> None:
+    sandbox = ga4_sandbox()
+    config = sandbox.service_account_config(window_in_days=10, lookback_window=2)
+    first_sync = sandbox.read(config, ["weekly_events_report"])
+    cursor = date.fromisoformat(states(first_sync, "weekly_events_report")[-1]["cursor"])
+    first_sync_requests = len(report_requests(sandbox))
+
+    second_sync = sandbox.read(config, ["weekly_events_report"], state=final_state(first_sync))
+
+    assert starts_a_week(cursor)  # the first day of the last week read
+    # The resumed read starts on the first day of the week the lookback (two days back) falls in.
+    reread_from = date.fromisoformat(report_requests(sandbox)[first_sync_requests][0])
+    assert starts_a_week(reread_from)
+    assert reread_from <= cursor - timedelta(days=2) < reread_from + timedelta(days=7)
+    weeks = {row["yearWeek"] for row in records(second_sync, "weekly_events_report")}
+    assert len(weeks) == 2  # the week the lookback falls in, and the current one
+
+
+def test_a_custom_report_without_a_date_is_read_whole_at_every_sync(
+    ga4_sandbox: Callable[..., Ga4Sandbox],
+) -> None:
+    sandbox = ga4_sandbox()
+    reports = [{"name": "by_country", "dimensions": ["country"], "metrics": ["sessions"]}]
+    config = sandbox.service_account_config(custom_reports_array=reports)
+    stream = next(s for s in sandbox.discover(config).catalog.catalog.streams if s.name == "by_country")
+
+    output = sandbox.read(config, ["by_country"], mode=SyncMode.full_refresh)
+
+    assert stream.supported_sync_modes == [SyncMode.full_refresh]
+    assert report_requests(sandbox) == [(config["date_ranges_start_date"], sandbox.today.isoformat())]
+    assert len({row["country"] for row in records(output, "by_country")}) == len(
+        records(output, "by_country")
+    )
