@@ -19,7 +19,7 @@ CONTROL messages carry the connector config in clear on purpose: the platform st
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
 import orjson
@@ -76,9 +76,15 @@ class MaskingEntrypoint(AirbyteEntrypoint):
             yield message
 
 
-def launch(source: Source, args: list[str]) -> None:
-    """`airbyte_cdk.entrypoint.launch` with the MaskingEntrypoint: a connector's `run()`."""
-    entrypoint = MaskingEntrypoint(source)
+def launch(
+    source: Source,
+    args: list[str],
+    *,
+    entrypoint_class: Callable[[Source], MaskingEntrypoint] = MaskingEntrypoint,
+) -> None:
+    """`airbyte_cdk.entrypoint.launch` with the MaskingEntrypoint (or a subclass such as
+    `record_batches.RecordBatchEntrypoint`): a connector's `run()`."""
+    entrypoint = entrypoint_class(source)
     parsed_args = entrypoint.parse_args(args)
     with PRINT_BUFFER:
         for message in entrypoint.run(parsed_args):
