@@ -109,14 +109,16 @@ class Ga4Sandbox:
     def read(
         self,
         config: Mapping[str, Any],
-        streams: Iterable[str],
+        streams: Iterable[str] | Mapping[str, SyncMode],
         state: list[AirbyteStateMessage] | None = None,
         mode: SyncMode = SyncMode.incremental,
         expect_failure: bool = False,
     ) -> EntrypointOutput:
+        """Read `streams` in `mode`, or each in the mode a mapping gives it."""
+        modes = streams if isinstance(streams, Mapping) else dict.fromkeys(streams, mode)
         builder = CatalogBuilder()
-        for name in streams:
-            builder.with_stream(name, mode)
+        for name, stream_mode in modes.items():
+            builder.with_stream(name, stream_mode)
         return read(self.source(), config, builder.build(), state, expecting_exception=expect_failure)
 
     def requests_to(self, suffix: str) -> int:
