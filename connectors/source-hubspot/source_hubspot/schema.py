@@ -52,8 +52,8 @@ class PropertyDefinition:
         return cls(str(definition["name"]), str(definition.get("type") or "string"), options)
 
 
-def object_schema(properties: Iterable[PropertyDefinition], *, archived: bool = False) -> dict[str, Any]:
-    """The JSON schema of an object's records (with `archivedAt` for archived records)."""
+def object_schema(properties: Iterable[PropertyDefinition]) -> dict[str, Any]:
+    """The JSON schema of an object's records."""
     property_schemas = {
         prop.name: dict(SCHEMA_BY_TYPE.get(prop.type, _NULLABLE_STRING)) for prop in properties
     }
@@ -62,10 +62,8 @@ def object_schema(properties: Iterable[PropertyDefinition], *, archived: bool = 
         "createdAt": dict(_DATETIME),
         "updatedAt": dict(_DATETIME),
         "archived": dict(_BOOLEAN),
+        "properties": {"type": ["null", "object"], "properties": property_schemas},
     }
-    if archived:
-        fields["archivedAt"] = dict(_DATETIME)
-    fields["properties"] = {"type": ["null", "object"], "properties": property_schemas}
     fields.update({FLAT_PREFIX + name: schema for name, schema in property_schemas.items()})
     return {
         "$schema": JSON_SCHEMA_DRAFT_07,
