@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
@@ -25,6 +25,10 @@ INCREMENTAL = SyncMode.incremental
 SEARCH_PATH = "/crm/v3/objects/contacts/search"
 EMAIL_ONLY = [{"name": "contacts", "properties": ["email"]}]  # keeps the fake quick to render
 DATA_START = "2015-01-01T00:00:00Z"  # the fake's first record
+
+
+def epoch_ms(cursor: str) -> int:
+    return round(datetime.fromisoformat(cursor).timestamp() * 1000)
 
 
 def live_ids(sandbox: HubSpotSandbox) -> list[str]:
@@ -65,8 +69,15 @@ def test_25000_contacts_12000_sharing_one_timestamp_arrive_exactly_once(hubspot_
     assert len(inside_the_bulk_update) >= 12_000 // 200  # paged by hs_object_id inside the timestamp
     assert output.statuses("contacts")[-1] == AirbyteStreamStatus.COMPLETE
     assert output.retries() == []  # paced at 5 searches per second, HubSpot never refused one
-    # States within the bulk update remember the ids read at its timestamp.
-    assert max(len(state["keys_at_cursor"]) for state in output.states("contacts")) >= 11_000
+    # States within the bulk update remember the ids read at its timestamp ...
+    inside = [state for state in output.states("contacts") if epoch_ms(state["cursor"]) == bulk_update]
+    assert max(len(state["keys_at_cursor"]) for state in inside) >= 11_000
+    # ... so that resuming from one, at full scale too, reads exactly the rest.
+    for state in (inside[0], inside[len(inside) // 2], inside[-1]):
+        read_before = ids[: ids.index(state["keys_at_cursor"][-1][0]) + 1]
+        resumed = read_contacts(sandbox, state).record_ids("contacts")
+        assert sorted(read_before + resumed) == live_ids(sandbox)
+        assert len(read_before) + len(resumed) == len(ids)
 
 
 def test_resuming_from_every_emitted_state_reaches_the_same_set(hubspot_sandbox: Start) -> None:
