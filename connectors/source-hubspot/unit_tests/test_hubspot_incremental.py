@@ -197,3 +197,13 @@ def test_lookback_re_reads_the_recent_past(hubspot_sandbox: Start) -> None:
 
 def answer_json(answer: Response) -> dict[str, Any]:
     return dict(json.loads(answer.body))
+
+
+def test_a_first_sync_from_the_default_start_costs_one_search_per_page(hubspot_sandbox: Start) -> None:
+    """No window of the 20 years since HubSpot's launch costs a search of its own."""
+    sandbox = hubspot_sandbox(HubSpotScenario(contacts=300))
+    config = sandbox.private_app_config(objects=EMAIL_ONLY)  # no start date: from 2006
+    output = sandbox.read(config, {"contacts": INCREMENTAL})
+
+    assert sorted(output.record_ids("contacts")) == live_ids(sandbox)
+    assert len(searches(sandbox)) == 2  # 297 records: two pages of 200

@@ -55,9 +55,10 @@ class ReadSettings:
 
     list_page_size: int = 100  # the list endpoint's maximum
     search_page_size: int = 200  # the search endpoint's maximum
-    # The search reader needs no small windows (it is never near the 10,000 cap), and an empty
-    # window still costs a search: windows only add checkpoints to the every-N-records ones.
-    window: timedelta = timedelta(days=365)
+    # One window per sync by default: the search reader never nears the 10,000 cap whatever the
+    # window, and each window costs at least one search (5 per second), so small windows would
+    # only add requests; the every-N-records checkpoints make interrupted syncs resumable.
+    window: timedelta = timedelta(days=100 * 365)
     checkpoint_interval: int = 1_000
 
 
