@@ -6,6 +6,7 @@ import json
 import os
 from pathlib import Path
 
+from benchmarks.ga4_sync import ga4_default_reports
 from benchmarks.harness import Measurement, best_of, python_module
 
 RECORDS = int(os.environ.get("BENCH_RECORDS", "1000000"))
@@ -31,7 +32,7 @@ def report(measurements: list[Measurement]) -> None:
 
 
 def main() -> None:
-    measurements = raw_limit()
+    measurements = raw_limit() + ga4_default_reports(RUNS)
     report(measurements)
     out = Path(".local/bench.json")
     out.parent.mkdir(exist_ok=True)
