@@ -8,8 +8,9 @@ bulk reads written as pre-serialised lines. Raw lines are kept, so tests can rea
 
 from __future__ import annotations
 
+import dataclasses
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -26,7 +27,10 @@ from airbyte_cdk.models import (
     AirbyteStreamStatus,
     ConfiguredAirbyteCatalog,
     ConfiguredAirbyteCatalogSerializer,
+    ConfiguredAirbyteStream,
+    DestinationSyncMode,
     Level,
+    SyncMode,
     Type,
 )
 
@@ -49,6 +53,41 @@ def emulator_config(emulator: BigQueryEmulator, dataset: str, **options: Any) ->
         "storage_api_endpoint": f"http://{emulator.grpc_target}",
         **options,
     }
+
+
+def configured_catalog(
+    discovered: Any,
+    streams: Mapping[str, SyncMode],
+    *,
+    cursor: Mapping[str, str] | None = None,
+    columns: Mapping[str, Sequence[str]] | None = None,
+) -> ConfiguredAirbyteCatalog:
+    """Select discovered streams: their sync mode, the cursor column of incremental ones, and
+    (optionally) only some columns, as a user deselecting fields in the UI does."""
+    configured = []
+    for stream in discovered.streams:
+        if stream.name not in streams:
+            continue
+        if columns and stream.name in columns:
+            properties = stream.json_schema["properties"]
+            schema = {**stream.json_schema, "properties": {c: properties[c] for c in columns[stream.name]}}
+            stream = dataclasses.replace(stream, json_schema=schema)
+        mode = streams[stream.name]
+        configured.append(
+            ConfiguredAirbyteStream(
+                stream=stream,
+                sync_mode=mode,
+                destination_sync_mode=DestinationSyncMode.append_dedup
+                if mode == SyncMode.incremental
+                else DestinationSyncMode.overwrite,
+                cursor_field=[cursor[stream.name]] if cursor and stream.name in cursor else None,
+                primary_key=stream.source_defined_primary_key,
+            )
+        )
+    assert len(configured) == len(streams), (
+        f"not discovered: {set(streams) - {c.stream.name for c in configured}}"
+    )
+    return ConfiguredAirbyteCatalog(streams=configured)
 
 
 @dataclass
@@ -154,7 +193,8 @@ class Connector:
             launch_source(args, SourceBigquery(backoff=FAST_RETRIES))
         except Exception as error:  # a failed read raises after its messages, as in production
             failure = error
-        lines = [line for line in self.capfd.readouterr().out.splitlines() if line.strip()]
+        # Lines end with "\n" only: splitlines() would also cut at U+2028 inside strings.
+        lines = [line for line in self.capfd.readouterr().out.split("\n") if line.strip()]
         if failure is not None:  # what the uncaught-exception hook would print
             trace = assemble_uncaught_exception(type(failure), failure).as_airbyte_message()
             lines.append(orjson.dumps(AirbyteMessageSerializer.dump(trace)).decode())

@@ -48,6 +48,7 @@ class BigQueryApi:
         self.config = config
         self.billing_project = config.billing_project_id or config.project_id
         self._credentials = credentials
+        self.storage_unavailable: str | None = None  # why the Storage Read API cannot be used, once known
         self._backoff = backoff
         self._sleep = sleep
 

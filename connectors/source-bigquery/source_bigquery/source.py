@@ -8,14 +8,20 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
-from airbyte_cdk.models import AirbyteCatalog, ConnectorSpecification
-from airbyte_cdk.sources import AbstractSource
+from airbyte_cdk.models import (
+    AirbyteCatalog,
+    AirbyteMessage,
+    AirbyteStateMessage,
+    ConfiguredAirbyteCatalog,
+    ConnectorSpecification,
+)
 from airbyte_cdk.sources.streams import Stream
 
 from cdk_extensions.backoff import BackoffPolicy
+from cdk_extensions.record_batches import RecordBatchSource
 from cdk_extensions.spec import connector_spec, load_config
 from source_bigquery.api import DEFAULT_BACKOFF, BigQueryApi
 from source_bigquery.catalog import discover_tables
@@ -25,7 +31,7 @@ from source_bigquery.config import BigQueryConfig
 DOCUMENTATION_URL = "https://cloud.google.com/bigquery/docs/reference/storage"
 
 
-class SourceBigquery(AbstractSource):
+class SourceBigquery(RecordBatchSource):
     """One instance serves one command. `backoff` and `sleep` are for tests (see `BigQueryApi`)."""
 
     def __init__(
@@ -33,6 +39,8 @@ class SourceBigquery(AbstractSource):
     ):
         super().__init__()
         self._backoff, self._sleep = backoff, sleep
+        self._selected: set[str] | None = None
+        self._read_api: BigQueryApi | None = None
 
     def spec(self, logger: logging.Logger) -> ConnectorSpecification:
         return connector_spec(BigQueryConfig, documentation_url=DOCUMENTATION_URL)
@@ -57,6 +65,26 @@ class SourceBigquery(AbstractSource):
         bigquery = load_config(BigQueryConfig, config, logger=logger)
         return BigQueryApi(bigquery, backoff=self._backoff, sleep=self._sleep)
 
+    def read(
+        self,
+        logger: logging.Logger,
+        config: Mapping[str, Any],
+        catalog: ConfiguredAirbyteCatalog,
+        state: list[AirbyteStateMessage] | None = None,
+    ) -> Iterator[AirbyteMessage]:
+        self._selected = {configured.stream.name for configured in catalog.streams}
+        try:
+            yield from super().read(logger, config, catalog, state)
+        finally:
+            if self._read_api is not None:
+                self._read_api.close()
+
     def streams(self, config: Mapping[str, Any]) -> list[Stream]:
-        load_config(BigQueryConfig, config, logger=self.logger)
-        return []
+        """The streams to read: during `read`, only those of the configured catalog are described."""
+        from source_bigquery.memory import release_freed_memory  # pyarrow: only `read` imports it
+        from source_bigquery.streams import TableStream
+
+        release_freed_memory()
+
+        api = self._read_api = self._api(config, logging.getLogger("airbyte"))
+        return [TableStream(api, source) for source in discover_tables(api, only=self._selected)]
