@@ -17,6 +17,7 @@ import time
 from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from importlib.metadata import version
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -57,8 +58,9 @@ logger = logging.getLogger("airbyte")
 class HubSpotApi:
     """One sync's connection to HubSpot (see the module docstring).
 
-    `clock` and `sleep` drive the rate budget (monotonic seconds), `backoff` the retries: tests
-    inject a clock shared with the fake HubSpot so that pacing costs no real time.
+    `clock` and `sleep` drive the rate budget (monotonic seconds), `backoff` the retries,
+    `wall_clock` (epoch seconds) dates the daily limit's reset: tests inject the clock of the fake
+    HubSpot, so that pacing costs no real time.
     """
 
     def __init__(
@@ -68,9 +70,11 @@ class HubSpotApi:
         *,
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], None] = time.sleep,
+        wall_clock: Callable[[], float] = time.time,
         backoff: BackoffPolicy | None = None,
     ) -> None:
         self.base_url = config.api_base_url
+        self._wall_clock = wall_clock
         self.budget = RateBudget(
             {SEARCH_GROUP: SEARCH_RATE, DEFAULT_GROUP: STARTING_BURST_RATE}, clock=clock, sleep=sleep
         )
@@ -186,7 +190,7 @@ class HubSpotApi:
         return self._clients[key]
 
     def _describe(self, response: requests.Response) -> ApiFailure:
-        failure = describe_failure(response, self.time_zone)
+        failure = describe_failure(response, self.time_zone, datetime.fromtimestamp(self._wall_clock(), UTC))
         if failure.reason == DAILY_LIMIT:
             self.daily_limit_failure = failure  # the source stops the sync: every further request fails
         return failure

@@ -114,14 +114,14 @@ USER_FILTER_ERRORS = ErrorTaxonomy(
 )
 
 
-def describe_failure(response: requests.Response, time_zone: ZoneInfo | None) -> ApiFailure:
+def describe_failure(response: requests.Response, time_zone: ZoneInfo | None, now: datetime) -> ApiFailure:
     """An `ApiFailure` for a HubSpot error answer, with the context its message needs."""
     failure = ApiFailure.from_response(response, reason_keys=REASON_KEYS)
     if failure.reason == MISSING_SCOPES:
         scopes = required_scopes(_json(response))
         return failure.with_context(scopes=", ".join(scopes) if scopes else UNKNOWN_SCOPES)
     if failure.reason == DAILY_LIMIT:
-        return failure.with_context(resets=daily_reset(datetime.now(UTC), time_zone))
+        return failure.with_context(resets=daily_reset(now, time_zone))
     return failure
 
 

@@ -55,19 +55,21 @@ HubSpotStream = CrmObjectStream | OwnersStream | PipelinesStream
 
 
 class SourceHubspot(AbstractSource):
-    """One instance serves one command. `clock`, `sleep`, `backoff` and `settings` are for tests
-    (see `HubSpotApi` and `ReadSettings`); the defaults are HubSpot's real limits."""
+    """One instance serves one command. `clock`, `sleep`, `wall_clock`, `backoff` and `settings` are
+    for tests (see `HubSpotApi` and `ReadSettings`); the defaults are HubSpot's real limits."""
 
     def __init__(
         self,
         *,
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], None] = time.sleep,
+        wall_clock: Callable[[], float] = time.time,
         backoff: BackoffPolicy | None = None,
         settings: ReadSettings = DEFAULT_SETTINGS,
     ) -> None:
         super().__init__()
-        self._clock, self._sleep, self._backoff, self._settings = clock, sleep, backoff, settings
+        self._clock, self._sleep, self._wall_clock = clock, sleep, wall_clock
+        self._backoff, self._settings = backoff, settings
         self._connection: tuple[HubspotConfig, HubSpotApi] | None = None
 
     def spec(self, logger: logging.Logger) -> ConnectorSpecification:
@@ -147,7 +149,14 @@ class SourceHubspot(AbstractSource):
     def _connect(self, config: Mapping[str, Any], logger: logging.Logger) -> tuple[HubspotConfig, HubSpotApi]:
         if self._connection is None:
             hubspot = load_config(HubspotConfig, config, logger=logger)
-            api = HubSpotApi(hubspot, config, clock=self._clock, sleep=self._sleep, backoff=self._backoff)
+            api = HubSpotApi(
+                hubspot,
+                config,
+                clock=self._clock,
+                sleep=self._sleep,
+                wall_clock=self._wall_clock,
+                backoff=self._backoff,
+            )
             self._connection = hubspot, api
         return self._connection
 

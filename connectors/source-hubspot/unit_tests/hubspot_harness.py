@@ -10,7 +10,6 @@ on the same clock) and costs no real time.
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -42,15 +41,18 @@ from source_hubspot.streams.crm_object import ReadSettings
 
 SMALL_ACCOUNT = HubSpotScenario(contacts=100, owners=3)
 MINUTES_BETWEEN_RUNS = 5
+# 2025-07-01 19:00 UTC, 15:00 in the fake account's time zone: after the fake's last change and
+# far from the midnight when its daily limit resets.
+TEST_START = 1_751_396_400.0
 # Retries wait a few milliseconds (the CDK adds its own second to each, see cdk_extensions.http_retry).
 FAST_RETRIES = BackoffPolicy(base_seconds=0.01, max_wait_seconds=0.05, max_attempts=6, random=lambda: 0.5)
 
 
 class VirtualClock:
-    """Epoch seconds that only move when someone sleeps on them."""
+    """Epoch seconds that only move when someone sleeps on them (or a test moves them)."""
 
-    def __init__(self, start: float | None = None) -> None:
-        self.now = time.time() if start is None else start
+    def __init__(self, start: float = TEST_START) -> None:
+        self.now = start
         self._lock = threading.Lock()
 
     def __call__(self) -> float:
@@ -157,6 +159,7 @@ class HubSpotSandbox:
         return SourceHubspot(
             clock=self.clock,
             sleep=self.clock.sleep,
+            wall_clock=self.clock,
             backoff=FAST_RETRIES,
             settings=settings or self.settings,
         )
