@@ -33,7 +33,7 @@ def test_a_sync_of_two_properties_reads_every_default_report_with_one_token(
     config = sandbox.service_account_config()
     streams = {stream.name: stream for stream in sandbox.discover(config).catalog.catalog.streams}
 
-    output = sandbox.read(config, streams)
+    output = sandbox.read(config, list(streams))
 
     assert errors(output) == []
     assert sandbox.requests_to("/token") == 1
