@@ -69,9 +69,7 @@ def report_problem(
         )
     if report.kind not in COMPATIBILITY_CHECKED:
         return None
-    incompatible = api.incompatible_fields(
-        property_id, report.name, report_body(as_definition(report), False)
-    )
+    incompatible = api.incompatible_fields(property_id, report.name, report_body(as_definition(report)))
     if incompatible:
         return (
             f"GA4 cannot combine {', '.join(incompatible)} in one report (checkCompatibility says they are "

@@ -41,7 +41,6 @@ def report_records(
     end: date,
     period: Period | None = None,
     conversions_as_decimals: bool = False,
-    extra: Record | None = None,
 ) -> Iterator[Record]:
     """The records of one page of a report over [start, end] (both included)."""
     dimensions = page.dimension_names
@@ -57,7 +56,7 @@ def report_records(
     range_fields = {"startDate": start.isoformat(), "endDate": end.isoformat()}
     quality = page.quality.as_record_field()
     for dimension_values, metric_values in page.rows():
-        record: Record = {"property_id": property_id, **range_fields, **(extra or {})}
+        record: Record = {"property_id": property_id, **range_fields}
         if period is not None and period_position is not None:
             days = period.days_of(dimension_values[period_position])
             if days is None:

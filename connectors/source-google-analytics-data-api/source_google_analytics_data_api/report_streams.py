@@ -190,8 +190,7 @@ class ReportStreams:
         return FullRefreshReport(name, property_id, ["property_id", *report.dimensions], schema_of, read)
 
     def _realtime(self, report: CustomReport, property_id: str, name: str) -> ReportStream:
-        body = report_body(as_definition(report), keep_empty_rows=False)
-        body.pop("keep_empty_rows")
+        body = report_body(as_definition(report))  # realtime reports have no empty rows to keep
         ranges = report.minute_ranges
         request = {
             **body,
@@ -238,28 +237,38 @@ class ReportStreams:
             *(["date"] if funnel.visualization_type == "TRENDED_FUNNEL" else []),
             *([funnel.next_action_dimension] if funnel.next_action_dimension else []),
         ]
-        parts = [
-            (report.name, table_dimensions, FUNNEL_TABLE_METRICS, 0),
-            (f"{report.name}_visualization", visualization_dimensions, FUNNEL_TABLE_METRICS[:1], 1),
+        return [
+            self._funnel_part(
+                stream_name(report.name, index, property_id),
+                property_id,
+                table_dimensions,
+                FUNNEL_TABLE_METRICS,
+                lambda: both()[0],
+            ),
+            self._funnel_part(
+                stream_name(f"{report.name}_visualization", index, property_id),
+                property_id,
+                visualization_dimensions,
+                FUNNEL_TABLE_METRICS[:1],
+                lambda: both()[1],
+            ),
         ]
-        streams: list[ReportStream] = []
-        for part_name, dimensions, metrics, position in parts:
 
-            def read(position: int = position) -> Iterator[Record]:
-                yield from self._records(both()[position], property_id, self._dates.start, self._dates.last)
+    def _funnel_part(
+        self,
+        name: str,
+        property_id: str,
+        dimensions: list[str],
+        metrics: Iterable[str],
+        page: Callable[[], ReportPage],
+    ) -> ReportStream:
+        def read() -> Iterator[Record]:
+            yield from self._records(page(), property_id, self._dates.start, self._dates.last)
 
-            def schema_of(
-                dimensions: list[str] = dimensions, metrics: tuple[str, ...] = metrics
-            ) -> dict[str, object]:
-                return report_schema(
-                    dimensions, metrics, FUNNEL_METRICS_METADATA, conversions_as_decimals=False
-                )
+        def schema_of() -> dict[str, object]:
+            return report_schema(dimensions, metrics, FUNNEL_METRICS_METADATA, conversions_as_decimals=False)
 
-            name = stream_name(part_name, index, property_id)
-            streams.append(
-                FullRefreshReport(name, property_id, ["property_id", *dimensions], schema_of, read)
-            )
-        return streams
+        return FullRefreshReport(name, property_id, ["property_id", *dimensions], schema_of, read)
 
     # --- shared ---------------------------------------------------------------------------------
 
@@ -303,13 +312,14 @@ def as_definition(report: CustomReport) -> ReportDefinition:
     )
 
 
-def report_body(report: ReportDefinition, keep_empty_rows: bool) -> ApiRequest:
+def report_body(report: ReportDefinition, keep_empty_rows: bool | None = None) -> ApiRequest:
     """The request fields a report's definition sets (no dates, paging or property)."""
     body: ApiRequest = {
         "dimensions": [{"name": name} for name in report.dimensions],
         "metrics": [{"name": name} for name in report.metrics],
-        "keep_empty_rows": keep_empty_rows,
     }
+    if keep_empty_rows is not None:
+        body["keep_empty_rows"] = keep_empty_rows
     if report.dimension_filter:
         body["dimension_filter"] = report.dimension_filter
     if report.metric_filter:

@@ -39,14 +39,12 @@ def report_schema(
     metadata: PropertyMetadata,
     *,
     conversions_as_decimals: bool,
-    extra_fields: Iterable[str] = (),
 ) -> dict[str, Any]:
-    """The schema of a report's records (see `records`); `extra_fields` are further string fields."""
+    """The schema of a report's records (see `records`)."""
     properties: dict[str, Any] = {
         "property_id": {"type": "string"},
         "startDate": _DATE,
         "endDate": _DATE,
-        **{name: {"type": ["null", "string"]} for name in extra_fields},
         **{name: _DATE if name == "date" else {"type": ["null", "string"]} for name in dimensions},
     }
     for name in metrics:

@@ -7,10 +7,11 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 
+import pytest
 from airbyte_cdk.models import FailureType, Status
 from ga4_harness import Ga4Sandbox, errors
 
-from sandbox.ga4 import FakeGA4
+from sandbox.ga4 import FakeGA4, GA4Options
 
 
 def api_authorizations(fake: FakeGA4) -> list[str]:
@@ -87,3 +88,19 @@ def test_a_key_google_does_not_know_is_refused_by_the_token_endpoint(
     assert status.status == Status.FAILED
     assert "check that its key is still active" in status.message
     assert "PRIVATE KEY" not in str(status.message)
+
+
+@pytest.mark.parametrize(("elapsed", "tokens"), [(500, 1), (700, 2)])
+def test_the_token_is_renewed_only_when_it_nears_expiry(
+    ga4_sandbox: Callable[..., Ga4Sandbox], elapsed: float, tokens: int
+) -> None:
+    """Tokens of 15 minutes, renewed 5 minutes before they expire."""
+    sandbox = ga4_sandbox(GA4Options(days=10, cardinality=2, token_lifetime_seconds=900))
+    config = sandbox.service_account_config()
+    sandbox.check(config)
+
+    sandbox.clock.sleep(elapsed)
+    output = sandbox.read(config, ["daily_active_users"])
+
+    assert errors(output) == []
+    assert len(token_grants(sandbox.fake)) == tokens
