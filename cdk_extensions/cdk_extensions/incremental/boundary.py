@@ -10,31 +10,31 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Generic
 
-from cdk_extensions.incremental.values import TimePoint
+from cdk_extensions.incremental.values import CursorPoint
 
 JsonScalar = str | int | float | bool | None
 RecordKey = tuple[JsonScalar, ...]  # the values of a record's primary key fields, in order
 
 
-class HighWaterMark(Generic[TimePoint]):
+class HighWaterMark(Generic[CursorPoint]):
     """The highest cursor value emitted so far, and the keys of the records emitted at it."""
 
-    def __init__(self, value: TimePoint | None = None, keys_at_value: Iterable[RecordKey] = ()) -> None:
-        self._value: TimePoint | None = value
+    def __init__(self, value: CursorPoint | None = None, keys_at_value: Iterable[RecordKey] = ()) -> None:
+        self._value: CursorPoint | None = value
         self._keys_at_value = dict.fromkeys(keys_at_value)  # an insertion-ordered set
 
     @property
-    def value(self) -> TimePoint | None:
+    def value(self) -> CursorPoint | None:
         return self._value
 
     @property
     def keys_at_value(self) -> list[RecordKey]:
         return list(self._keys_at_value)
 
-    def already_emitted(self, value: TimePoint, key: RecordKey) -> bool:
+    def already_emitted(self, value: CursorPoint, key: RecordKey) -> bool:
         return value == self._value and key in self._keys_at_value
 
-    def admit(self, value: TimePoint, key: RecordKey) -> bool:
+    def admit(self, value: CursorPoint, key: RecordKey) -> bool:
         """Record a record's arrival; False if it was already emitted at the mark.
 
         Records below the mark are kept without moving it: they are re-read on purpose by a
@@ -49,7 +49,7 @@ class HighWaterMark(Generic[TimePoint]):
             self._keys_at_value[key] = None
         return True
 
-    def raise_to(self, value: TimePoint) -> None:
+    def raise_to(self, value: CursorPoint) -> None:
         """Move the mark up to `value` (never down), e.g. to the end of a fully read window."""
         if self._value is None or value > self._value:
             self._value, self._keys_at_value = value, {}

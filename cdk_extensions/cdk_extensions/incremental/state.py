@@ -2,9 +2,14 @@
 
 Our shape: `{"version": 2, "cursor": "2024-05-01T10:00:00Z", "keys_at_cursor": [["101"], ["102"]]}`
 -- every record before `cursor` was emitted, and so were the records AT `cursor` with those primary
-keys. Version 1 is the official connectors' plain `{"<cursor_field>": <value>}`, whose value may
-be an ISO datetime, a date-only string, GA4's YYYYMMDD or epoch milliseconds; it is migrated on
-read so users switching from the official connectors keep their progress.
+keys. Where the user picks the cursor column (databases), the state also names it
+(`"cursor_field": "updated_at"`), so a state saved for another column is refused, not misread.
+
+Older shapes are migrated on read, so users switching from the official connectors keep their
+progress (the records at the cursor value are then read again, their keys being unknown):
+- version 1, the official Python connectors' plain `{"<cursor_field>": <value>}`, whose value
+  may be an ISO datetime, a date-only string, GA4's YYYYMMDD or epoch milliseconds;
+- the official Java (JDBC-based) sources' `{"cursor_field": ["<column>"], "cursor": "<value>", ...}`.
 """
 
 from __future__ import annotations
@@ -17,7 +22,7 @@ from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from cdk_extensions.incremental.boundary import HighWaterMark, JsonScalar
-from cdk_extensions.incremental.values import CursorValues, TimePoint
+from cdk_extensions.incremental.values import CursorPoint, CursorValues
 
 STATE_VERSION = 2
 
@@ -30,22 +35,27 @@ class CursorState(BaseModel):
     version: Literal[2]
     cursor: str
     keys_at_cursor: list[list[JsonScalar]] = []
+    cursor_field: str | None = None
 
 
-def dump_state(mark: HighWaterMark[TimePoint], values: CursorValues[TimePoint]) -> dict[str, Any]:
-    """The state to emit; {} before any progress. A plain dict: the CDK asks for it per record."""
+def dump_state(
+    mark: HighWaterMark[CursorPoint], values: CursorValues[CursorPoint], cursor_field: str | None = None
+) -> dict[str, Any]:
+    """The state to emit; {} before any progress. A plain dict: the CDK asks for it per record.
+    Give `cursor_field` when the user chose it (it is then recorded and checked on resume)."""
     if mark.value is None:
         return {}
-    return {
+    state: dict[str, Any] = {
         "version": STATE_VERSION,
         "cursor": values.format(mark.value),
         "keys_at_cursor": [list(key) for key in mark.keys_at_value],
     }
+    return {**state, "cursor_field": cursor_field} if cursor_field is not None else state
 
 
 def load_state(
-    raw: object, *, stream_name: str, cursor_field: str, values: CursorValues[TimePoint]
-) -> HighWaterMark[TimePoint]:
+    raw: object, *, stream_name: str, cursor_field: str, values: CursorValues[CursorPoint]
+) -> HighWaterMark[CursorPoint]:
     """The progress recorded in an incoming state, or a config_error naming what is wrong.
 
     A cursor in the future is accepted: it is legitimate after clock skew, and the read then
@@ -56,8 +66,11 @@ def load_state(
     try:
         if not isinstance(raw, Mapping):
             raise ValueError(f"expected a JSON object, got {type(raw).__name__}")
+        if isinstance(raw.get("cursor_field"), list):  # an official Java source's state
+            return _from_jdbc_state(raw, cursor_field, values)
         if "version" in raw:
             state = CursorState.model_validate(raw)
+            _check_cursor_field(state.cursor_field, cursor_field)
             return HighWaterMark(values.parse(state.cursor), [tuple(key) for key in state.keys_at_cursor])
         if cursor_field in raw:
             return HighWaterMark(values.parse(raw[cursor_field]))
@@ -67,6 +80,22 @@ def load_state(
         raise _invalid_state(stream_name, raw, problem) from error
     except ValueError as error:
         raise _invalid_state(stream_name, raw, str(error)) from error
+
+
+def _from_jdbc_state(
+    raw: Mapping[str, Any], cursor_field: str, values: CursorValues[CursorPoint]
+) -> HighWaterMark[CursorPoint]:
+    saved_for = raw["cursor_field"]
+    _check_cursor_field(".".join(str(part) for part in saved_for) or None, cursor_field)
+    cursor = raw.get("cursor")
+    return HighWaterMark() if cursor in (None, "") else HighWaterMark(values.parse(cursor))
+
+
+def _check_cursor_field(saved_for: str | None, cursor_field: str) -> None:
+    if saved_for is not None and saved_for != cursor_field:
+        raise ValueError(
+            f"it was saved for cursor '{saved_for}', but the stream's cursor is now '{cursor_field}'"
+        )
 
 
 def _location(loc: tuple[int | str, ...]) -> str:
