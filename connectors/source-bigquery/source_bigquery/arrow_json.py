@@ -124,7 +124,13 @@ def _decimal(array: pa.Array) -> pa.Array:
     """Every digit, as a number literal: Arrow writes `100.000000000`, or `-1E-18` for tiny values."""
     texts = pc.replace_substring_regex(array.cast(pa.string()), _TRAILING_ZEROS, r"\1")
     texts = pc.replace_substring_regex(texts, r"\.$", "")
-    return _patch(texts, pc.match_substring(texts, "E"), lambda text: format(Decimal(text).normalize(), "f"))
+    return _patch(texts, pc.match_substring(texts, "E"), _plain_decimal)
+
+
+def _plain_decimal(text: str) -> str:
+    """`-1E-18` as `-0.000000000000000001`: exact (Decimal.normalize() would round to 28 digits)."""
+    plain = format(Decimal(text), "f")
+    return plain.rstrip("0").rstrip(".") if "." in plain else plain
 
 
 def _string(array: pa.Array) -> pa.Array:
