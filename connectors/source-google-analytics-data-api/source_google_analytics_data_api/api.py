@@ -200,7 +200,7 @@ class Ga4Api:
         )
         message = type(answer).pb(answer)
         if spends_quota:
-            self.quota.observe(property_id, quota_of(message))
+            self.quota.observe(property_id, report, quota_of(message))
         return message
 
     def _describe(self, error: GoogleAPICallError, context: Mapping[str, str]) -> ApiFailure:

@@ -1,11 +1,13 @@
 """Spending each property's GA4 quota without touching the share the user keeps for other tools.
 
 Every request asks for `returnPropertyQuota`; the answer says what the request consumed and what
-remains of each quota of the property. `QuotaTracker` keeps the latest figures per property and,
-before the next request, expects it to cost what the last one did:
+remains of each quota of the property (tokens per day, per hour and per project per hour,
+concurrent requests, server errors, potentially thresholded requests). `QuotaTracker` keeps the
+latest figures per property and, before the next request of a report, expects it to cost what
+that report's last request did (or, for tokens, what the property's last request did):
 
-- when that would eat into the reserve of the hourly tokens (per property or per project), it
-  pauses until the next hour, when they come back;
+- when that would eat into the reserve of an hourly quota (tokens per property or per project,
+  potentially thresholded requests), it pauses until the next hour, when they come back;
 - when it would eat into the reserve of the daily tokens, it stops the property: waiting until
   midnight Pacific time is no way to run a sync, so the property's streams end INCOMPLETE with a
   transient error saying when the quota resets, and the next sync resumes from the saved state;
@@ -33,12 +35,19 @@ from source_google_analytics_data_api.errors import GA4_ERRORS, QUOTA_DAY_ZONE, 
 
 logger = logging.getLogger("airbyte")
 
-HOURLY_TOKENS = (Quota.TOKENS_PER_HOUR, Quota.TOKENS_PER_PROJECT_PER_HOUR)
-TRACKED = (Quota.TOKENS_PER_DAY, *HOURLY_TOKENS)
+TOKENS = (Quota.TOKENS_PER_DAY, Quota.TOKENS_PER_HOUR, Quota.TOKENS_PER_PROJECT_PER_HOUR)
+PACED_HOURLY = (
+    Quota.TOKENS_PER_HOUR,
+    Quota.TOKENS_PER_PROJECT_PER_HOUR,
+    Quota.POTENTIALLY_THRESHOLDED_REQUESTS_PER_HOUR,
+)
 _PB_FIELDS = {  # PropertyQuota's protobuf field of each quota
     Quota.TOKENS_PER_DAY: "tokens_per_day",
     Quota.TOKENS_PER_HOUR: "tokens_per_hour",
     Quota.TOKENS_PER_PROJECT_PER_HOUR: "tokens_per_project_per_hour",
+    Quota.CONCURRENT_REQUESTS: "concurrent_requests",
+    Quota.SERVER_ERRORS_PER_PROJECT_PER_HOUR: "server_errors_per_project_per_hour",
+    Quota.POTENTIALLY_THRESHOLDED_REQUESTS_PER_HOUR: "potentially_thresholded_requests_per_hour",
 }
 
 
@@ -63,7 +72,7 @@ class QuotaTracker:
         self._clock = clock
         self._sleep = sleep
         self._budgets: dict[tuple[str, Quota], _Budget] = {}
-        self._last_cost: dict[str, int] = {}
+        self._last_cost: dict[tuple[str, str | None, Quota], int] = {}  # by property, report (None: any)
         self._stopped: dict[str, ApiFailure] = {}
         self.tokens_spent: dict[str, int] = {}
 
@@ -71,7 +80,8 @@ class QuotaTracker:
         """Wait or stop as the quotas and the reserve require, before a request of the property."""
         if property_id in self._stopped:
             raise GA4_ERRORS.to_exception(self._stopped[property_id])
-        if self._would_enter_reserve(property_id, Quota.TOKENS_PER_DAY):
+        report = context.get("report")
+        if self._would_enter_reserve(property_id, report, Quota.TOKENS_PER_DAY):
             why = (
                 f", except the reserve of {self._reserve_tokens(property_id, Quota.TOKENS_PER_DAY):,} tokens"
             )
@@ -79,17 +89,20 @@ class QuotaTracker:
                 Quota.TOKENS_PER_DAY, {**context, "why": f"{why} kept for other tools"}, self._now()
             )
             raise self.stop(property_id, failure)
-        if any(self._would_enter_reserve(property_id, quota) for quota in HOURLY_TOKENS):
+        if any(self._would_enter_reserve(property_id, report, quota) for quota in PACED_HOURLY):
             self._pause_until_next_hour(property_id)
 
-    def observe(self, property_id: str, property_quota: Any) -> None:
-        """Take in a response's PropertyQuota (protobuf)."""
-        for quota in TRACKED:
-            status = getattr(property_quota, _PB_FIELDS[quota])
-            self._update(property_id, quota, int(status.consumed), int(status.remaining))
-        consumed = int(property_quota.tokens_per_day.consumed)
-        self._last_cost[property_id] = consumed
-        self.tokens_spent[property_id] = self.tokens_spent.get(property_id, 0) + consumed
+    def observe(self, property_id: str, report: str, property_quota: Any) -> None:
+        """Take in the PropertyQuota (protobuf) of a response to a request of `report`."""
+        for quota, field in _PB_FIELDS.items():
+            status = getattr(property_quota, field)
+            consumed = int(status.consumed)
+            self._update(property_id, quota, consumed, int(status.remaining))
+            self._last_cost[(property_id, report, quota)] = consumed
+            if quota in TOKENS:
+                self._last_cost[(property_id, None, quota)] = consumed
+        spent = int(property_quota.tokens_per_day.consumed)
+        self.tokens_spent[property_id] = self.tokens_spent.get(property_id, 0) + spent
 
     def stop(self, property_id: str, failure: ApiFailure) -> AirbyteTracedException:
         """Stop every further request of the property with this failure; returns it to raise."""
@@ -121,21 +134,28 @@ class QuotaTracker:
         budget = self._current(property_id, quota)
         return math.ceil(self._reserve * budget.limit) if budget else 0
 
-    def _would_enter_reserve(self, property_id: str, quota: Quota) -> bool:
+    def _would_enter_reserve(self, property_id: str, report: str | None, quota: Quota) -> bool:
         budget = self._current(property_id, quota)
         if budget is None or self._reserve == 0:
             return False
-        expected_cost = self._last_cost.get(property_id, 0)
+        expected_cost = self._last_cost.get(
+            (property_id, report, quota), self._last_cost.get((property_id, None, quota), 0)
+        )
         return budget.remaining - expected_cost < self._reserve_tokens(property_id, quota)
 
     def _pause_until_next_hour(self, property_id: str) -> None:
         now = self._clock()
         wait = math.floor(now / 3600 + 1) * 3600 - now
         logger.info(
-            f"Google Analytics property {property_id}: pausing {wait:.0f} s until the hourly quota tokens "
+            f"Google Analytics property {property_id}: pausing {wait:.0f} s until its hourly quotas "
             f"come back, to keep the reserve of {self._reserve:.0%} for other tools."
         )
         self._sleep(wait)
+
+    def remaining(self, property_id: str, quota: Quota) -> int | None:
+        """What GA4 last said remains of a quota of the property in the current day or hour."""
+        budget = self._current(property_id, quota)
+        return budget.remaining if budget else None
 
     def _window(self, quota: Quota) -> object:
         now = self._clock()

@@ -159,6 +159,15 @@ def _quota_stop(api: Ga4Api, failure: AirbyteTracedException) -> AirbyteTracedEx
 
 
 def _log_quota_use(api: Ga4Api, logger: logging.Logger) -> None:
-    """One line for the sync log: requests sent and quota tokens spent, per property."""
-    spent = ", ".join(f"{pid}: {tokens:,}" for pid, tokens in sorted(api.quota.tokens_spent.items()))
-    logger.info(f"Google Analytics requests: {api.requests_sent:,}; quota tokens spent: {spent or 'none'}.")
+    """Lines for the sync log: requests sent, quota tokens spent and what is left, per property."""
+    from source_google_analytics_data_api.errors import Quota
+
+    spent = api.quota.tokens_spent
+    logger.info(
+        f"Google Analytics requests: {api.requests_sent:,}; quota tokens spent: "
+        f"{', '.join(f'{pid}: {tokens}' for pid, tokens in sorted(spent.items())) or 'none'}."
+    )
+    for property_id in sorted(spent):
+        day = api.quota.remaining(property_id, Quota.TOKENS_PER_DAY)
+        hour = api.quota.remaining(property_id, Quota.TOKENS_PER_HOUR)
+        logger.info(f"Google Analytics property {property_id}: {day} tokens left today, {hour} this hour.")

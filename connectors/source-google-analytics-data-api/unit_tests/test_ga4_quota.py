@@ -133,3 +133,19 @@ def test_concurrent_request_refusals_are_waited_out(ga4_sandbox: Callable[..., G
 
     assert errors(output) == []
     assert sandbox.clock.slept == [0.25, 0.5]
+
+
+def test_only_demographic_reports_wait_for_the_thresholded_requests_quota(
+    ga4_sandbox: Callable[..., Ga4Sandbox],
+) -> None:
+    sandbox = ga4_sandbox(with_quota(potentially_thresholded_requests_per_hour=4))
+    by_age = {"name": "by_age", "dimensions": ["date", "userAgeBracket"], "metrics": ["activeUsers"]}
+    # OAuth: the pauses move the clock by hours, past the validity of the JWTs google-auth signs.
+    config = sandbox.oauth_config(window_in_days=10, quota_reserve=0.5, custom_reports_array=[by_age])
+
+    output = sandbox.read(config, ["devices", "by_age"])
+
+    assert errors(output) == []
+    # 6 windows of devices without a pause; by_age: 2 windows an hour, keeping 2 requests in reserve.
+    assert len([seconds for seconds in sandbox.clock.slept if seconds > 10]) == 2
+    assert len(states(output, "by_age")) == 6
