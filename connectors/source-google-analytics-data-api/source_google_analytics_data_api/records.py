@@ -2,7 +2,8 @@
 
 Every record carries `property_id` and the days it covers (`startDate`, `endDate`: the request's
 date range, or for a report keyed on weeks or months the part of the row's period inside it),
-then the report's dimensions (`date` written YYYY-MM-DD) and metrics (integers or decimals as
+then the report's dimensions as GA4 writes them (`date` as YYYYMMDD, as the official connector
+keeps it, so existing destination tables keep their keys) and metrics (integers or decimals as
 GA4 types them), and `data_quality`: whether GA4 sampled the report, withheld rows for privacy
 (thresholding) or rolled rows into "(other)".
 
@@ -13,7 +14,7 @@ other records says rows were rolled up).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import date
 from typing import Any
 
@@ -49,9 +50,6 @@ def report_records(
         _integer if emitted_as_integer(name, integer, conversions_as_decimals) else _decimal
         for name, integer in zip(metrics, page.integer_metrics, strict=True)
     ]
-    dimension_writers: list[Callable[[str], str]] = [
-        _iso_date if name == "date" else str for name in dimensions
-    ]
     period_position = dimensions.index(period.dimension) if period else None
     range_fields = {"startDate": start.isoformat(), "endDate": end.isoformat()}
     quality = page.quality.as_record_field()
@@ -66,17 +64,12 @@ def report_records(
                     max(days[0], start).isoformat(),
                     min(days[1], end).isoformat(),
                 )
-        for name, write, value in zip(dimensions, dimension_writers, dimension_values, strict=True):
-            record[name] = write(value)
+        for name, value in zip(dimensions, dimension_values, strict=True):
+            record[name] = value
         for name, parse, value in zip(metrics, parsers, metric_values, strict=True):
             record[name] = parse(value)
         record[DATA_QUALITY] = dict(quality)
         yield record
-
-
-def _iso_date(value: str) -> str:
-    """GA4 writes dates YYYYMMDD; destinations read YYYY-MM-DD."""
-    return f"{value[:4]}-{value[4:6]}-{value[6:8]}" if len(value) == 8 and value.isdigit() else value
 
 
 def _integer(value: str) -> int | None:

@@ -1,8 +1,8 @@
 """JSON schemas of report streams, typed from the property's metadata.
 
 GA4 types every metric (integer, float, seconds, currency, ...); only integers are integers in
-JSON, every other type is a decimal number. Dimensions are strings (`date` a date). A metric the
-metadata does not know (the API would reject it anyway) is typed as a number.
+JSON, every other type is a decimal number. Dimensions are strings (`date` is GA4's YYYYMMDD).
+A metric the metadata does not know (the API would reject it anyway) is typed as a number.
 """
 
 from __future__ import annotations
@@ -45,7 +45,7 @@ def report_schema(
         "property_id": {"type": "string"},
         "startDate": _DATE,
         "endDate": _DATE,
-        **{name: _DATE if name == "date" else {"type": ["null", "string"]} for name in dimensions},
+        **{name: {"type": ["null", "string"]} for name in dimensions},
     }
     for name in metrics:
         integer = emitted_as_integer(name, name in metadata.integer_metrics, conversions_as_decimals)

@@ -69,7 +69,7 @@ def test_fields_are_typed_from_the_metric_types(ga4_sandbox: Callable[..., Ga4Sa
         "bounceRate": ["null", "number"],
         "data_quality": "object",
     }
-    assert streams["website_overview"].json_schema["properties"]["date"]["format"] == "date"
+    assert streams["website_overview"].json_schema["properties"]["startDate"]["format"] == "date"
     assert field_types(streams["conversions_report"])["totalRevenue"] == ["null", "number"]  # TYPE_CURRENCY
 
 

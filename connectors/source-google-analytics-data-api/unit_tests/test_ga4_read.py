@@ -60,7 +60,7 @@ def test_records_hold_what_ga4_reports(ga4_sandbox: Callable[..., Ga4Sandbox]) -
     dimensions = ["date", "deviceCategory", "operatingSystem", "browser"]
     expected = direct_report(sandbox.fake, FIRST, dimensions, metrics, start, end)
     read = {
-        (row["date"].replace("-", ""), row["deviceCategory"], row["operatingSystem"], row["browser"]): [
+        (row["date"], row["deviceCategory"], row["operatingSystem"], row["browser"]): [
             str(row["totalUsers"]),
             str(row["sessions"]),
             repr(row["bounceRate"]) if isinstance(row["bounceRate"], float) else str(row["bounceRate"]),
@@ -127,6 +127,6 @@ def test_a_small_report_whose_windows_differ_from_its_partners_is_fetched_alone(
     )
 
     assert errors(output) == []
-    assert records(output, "daily_active_users")[0]["date"] >= (sandbox.today - timedelta(days=5)).isoformat()
+    assert records(output, "daily_active_users")[0]["date"] >= f"{sandbox.today - timedelta(days=5):%Y%m%d}"
     assert sandbox.request_counts()["batchRunReports"] == 2  # website + weekly, in each of their 2 windows
     assert sandbox.request_counts()["runReport"] == 2 + 1  # the first sync's 2 windows, then 1 alone
