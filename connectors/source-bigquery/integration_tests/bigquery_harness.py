@@ -33,6 +33,7 @@ from airbyte_cdk.models import (
     SyncMode,
     Type,
 )
+from airbyte_cdk.test.state_builder import StateBuilder
 
 from cdk_extensions.backoff import BackoffPolicy
 from sandbox.bigquery.emulator import BigQueryEmulator
@@ -42,6 +43,11 @@ from source_bigquery.source import SourceBigquery
 
 # Retries wait a millisecond: tests of persistent failures stay fast.
 FAST_RETRIES = BackoffPolicy(base_seconds=0.001, max_wait_seconds=0.001, max_attempts=3, random=lambda: 1.0)
+
+
+def stream_state(stream: str, state: Mapping[str, Any]) -> list[AirbyteStateMessage]:
+    """The --state a sync resumes from: one stream's state."""
+    return StateBuilder().with_stream_state(stream, dict(state)).build()
 
 
 def emulator_config(emulator: BigQueryEmulator, dataset: str, **options: Any) -> dict[str, Any]:
@@ -61,9 +67,10 @@ def configured_catalog(
     *,
     cursor: Mapping[str, str] | None = None,
     columns: Mapping[str, Sequence[str]] | None = None,
+    primary_key: Mapping[str, Sequence[str]] | None = None,
 ) -> ConfiguredAirbyteCatalog:
     """Select discovered streams: their sync mode, the cursor column of incremental ones, and
-    (optionally) only some columns, as a user deselecting fields in the UI does."""
+    (optionally) only some columns or a primary key of the user's, as the UI lets users do."""
     configured = []
     for stream in discovered.streams:
         if stream.name not in streams:
@@ -81,7 +88,9 @@ def configured_catalog(
                 if mode == SyncMode.incremental
                 else DestinationSyncMode.overwrite,
                 cursor_field=[cursor[stream.name]] if cursor and stream.name in cursor else None,
-                primary_key=stream.source_defined_primary_key,
+                primary_key=[[column] for column in primary_key[stream.name]]
+                if primary_key and stream.name in primary_key
+                else stream.source_defined_primary_key,
             )
         )
     assert len(configured) == len(streams), (
@@ -126,6 +135,17 @@ class Output:
             and message.state.stream.stream_descriptor.name == stream
         ]
 
+    def records_before_each_state(self, stream: str) -> list[tuple[dict[str, Any], list[dict[str, Any]]]]:
+        """For each STATE of `stream`: its stream state, and the stream's records emitted before it."""
+        found, records = [], []
+        for message in self.messages:
+            if message.record is not None and message.record.stream == stream:
+                records.append(message.record.data)
+            state = message.state.stream if message.state is not None else None
+            if state is not None and state.stream_descriptor.name == stream:
+                found.append((dict(state.stream_state.__dict__), list(records)))
+        return found
+
     def state_messages(self) -> list[AirbyteStateMessage]:
         return [message.state for message in self.of_type(Type.STATE) if message.state is not None]
 
@@ -166,6 +186,7 @@ class Connector:
 
     capfd: pytest.CaptureFixture[str]
     workdir: Path
+    page_rows: int | None = None  # rows per record batch and incremental checkpoint (small: many pages)
     runs: int = 0
 
     def check(self, config: Mapping[str, Any]) -> Output:
@@ -190,7 +211,7 @@ class Connector:
         self.capfd.readouterr()  # drop what earlier steps printed
         failure: BaseException | None = None
         try:
-            launch_source(args, SourceBigquery(backoff=FAST_RETRIES))
+            launch_source(args, SourceBigquery(backoff=FAST_RETRIES, page_rows=self.page_rows))
         except Exception as error:  # a failed read raises after its messages, as in production
             failure = error
         # Lines end with "\n" only: splitlines() would also cut at U+2028 inside strings.

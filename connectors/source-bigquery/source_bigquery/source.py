@@ -16,15 +16,19 @@ from airbyte_cdk.models import (
     AirbyteMessage,
     AirbyteStateMessage,
     ConfiguredAirbyteCatalog,
+    ConfiguredAirbyteStream,
     ConnectorSpecification,
+    FailureType,
+    SyncMode,
 )
 from airbyte_cdk.sources.streams import Stream
+from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
 from cdk_extensions.backoff import BackoffPolicy
 from cdk_extensions.record_batches import RecordBatchSource
 from cdk_extensions.spec import connector_spec, load_config
 from source_bigquery.api import DEFAULT_BACKOFF, BigQueryApi
-from source_bigquery.catalog import discover_tables
+from source_bigquery.catalog import TableSource, discover_tables
 from source_bigquery.check import check_access
 from source_bigquery.config import BigQueryConfig
 
@@ -32,14 +36,20 @@ DOCUMENTATION_URL = "https://cloud.google.com/bigquery/docs/reference/storage"
 
 
 class SourceBigquery(RecordBatchSource):
-    """One instance serves one command. `backoff` and `sleep` are for tests (see `BigQueryApi`)."""
+    """One instance serves one command. `backoff` and `sleep` are for tests (see `BigQueryApi`), and
+    `page_rows`, the rows of one record batch and of one incremental checkpoint at most."""
 
     def __init__(
-        self, *, backoff: BackoffPolicy = DEFAULT_BACKOFF, sleep: Callable[[float], None] = time.sleep
+        self,
+        *,
+        backoff: BackoffPolicy = DEFAULT_BACKOFF,
+        sleep: Callable[[float], None] = time.sleep,
+        page_rows: int | None = None,
     ):
         super().__init__()
         self._backoff, self._sleep = backoff, sleep
-        self._selected: set[str] | None = None
+        self._page_rows = page_rows
+        self._configured: dict[str, ConfiguredAirbyteStream] | None = None
         self._read_api: BigQueryApi | None = None
 
     def spec(self, logger: logging.Logger) -> ConnectorSpecification:
@@ -72,7 +82,7 @@ class SourceBigquery(RecordBatchSource):
         catalog: ConfiguredAirbyteCatalog,
         state: list[AirbyteStateMessage] | None = None,
     ) -> Iterator[AirbyteMessage]:
-        self._selected = {configured.stream.name for configured in catalog.streams}
+        self._configured = {configured.stream.name: configured for configured in catalog.streams}
         try:
             yield from super().read(logger, config, catalog, state)
         finally:
@@ -80,11 +90,26 @@ class SourceBigquery(RecordBatchSource):
                 self._read_api.close()
 
     def streams(self, config: Mapping[str, Any]) -> list[Stream]:
-        """The streams to read: during `read`, only those of the configured catalog are described."""
+        """The streams to read: during `read`, only those of the configured catalog, each in its sync mode."""
         from source_bigquery.memory import release_freed_memory  # pyarrow: only `read` imports it
-        from source_bigquery.streams import TableStream
 
         release_freed_memory()
-
         api = self._read_api = self._api(config, logging.getLogger("airbyte"))
-        return [TableStream(api, source) for source in discover_tables(api, only=self._selected)]
+        only = set(self._configured) if self._configured is not None else None
+        return [self._stream(api, source) for source in discover_tables(api, only=only)]
+
+    def _stream(self, api: BigQueryApi, source: TableSource) -> Stream:
+        from source_bigquery.streams import IncrementalTableStream, TableStream
+
+        configured = (self._configured or {}).get(source.name)
+        if configured is None or configured.sync_mode != SyncMode.incremental:
+            return TableStream(api, source, self._page_rows)
+        cursor = configured.cursor_field[0] if configured.cursor_field else source.default_cursor
+        if cursor is None:
+            raise AirbyteTracedException(
+                message=f"Stream '{source.name}' is incremental but has no cursor: choose one of its cursor "
+                f"candidates ({', '.join(source.cursor_candidates) or 'none'}).",
+                failure_type=FailureType.config_error,
+            )
+        primary_key = [path[0] for path in configured.primary_key or []] or list(source.primary_key)
+        return IncrementalTableStream(api, source, cursor, primary_key, self._page_rows)

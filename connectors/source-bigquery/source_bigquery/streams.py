@@ -6,6 +6,10 @@ keeps, rows filtered by BigQuery (the configured row filter, and the filter a ta
 views and external tables are read through a query, whose result table is read the same way.
 Without the Storage Read API, rows come page by page through REST (slower, said in a log line).
 
+Incremental reads (`IncrementalTableStream`) run `WHERE cursor >= @cursor_start ORDER BY cursor`
+and read the result in order, checkpointing after every page (see incremental.py). Date shards
+whose cursor is their suffix are read shard by shard instead, checkpointed after each shard.
+
 Records leave as `RecordBatch`es of ready RECORD lines (arrow_json.py): the connector's
 entrypoint writes them as they are.
 """
@@ -13,7 +17,7 @@ entrypoint writes them as they are.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -27,14 +31,16 @@ from airbyte_cdk.models import (
     TraceType,
     Type,
 )
-from airbyte_cdk.sources.streams import Stream
+from airbyte_cdk.sources.streams import CheckpointMixin, Stream
+from airbyte_cdk.sources.streams.checkpoint import Cursor
 
 from cdk_extensions.record_batches import RecordBatch
 from source_bigquery.api import BigQueryApi
 from source_bigquery.arrow_json import record_lines
-from source_bigquery.catalog import INGESTION_TIME, SUFFIX_COLUMN, Partitioning, TableSource
+from source_bigquery.catalog import SUFFIX_COLUMN, TableSource
+from source_bigquery.incremental import ColumnCursor
 from source_bigquery.reading import (
-    Session,
+    CHUNK_ROWS,
     StorageUnavailable,
     chunks,
     destination_table_id,
@@ -44,26 +50,42 @@ from source_bigquery.reading import (
     read_session,
     run_query,
 )
+from source_bigquery.sql import CURSOR_PARAMETER, Select, row_restriction
 
 if TYPE_CHECKING:
-    from google.cloud.bigquery import SchemaField
+    from google.cloud.bigquery import QueryJob, SchemaField
 
-# The lowest value of each partitioning column type: "column >= floor OR column IS NULL" keeps
-# every row and is a filter BigQuery accepts for partition elimination.
-PARTITION_FLOOR = {
-    "DATE": "DATE '0001-01-01'",
-    "DATETIME": "DATETIME '0001-01-01 00:00:00'",
-    "TIMESTAMP": "TIMESTAMP '0001-01-01 00:00:00+00'",
-    "INT64": "-9223372036854775808",
-}
+
+@dataclass(frozen=True)
+class _Layout:
+    """How Arrow batches become the stream's records: these columns, then these constant values."""
+
+    stream: str
+    columns: Sequence[SchemaField]
+    constants: Mapping[str, str]
+    page_rows: int
+
+    def batches(self, batch: pa.RecordBatch) -> Iterator[RecordBatch]:
+        for chunk in chunks(batch, self.page_rows):
+            if chunk.num_rows:
+                yield self.records(chunk)
+
+    def records(self, chunk: pa.RecordBatch) -> RecordBatch:
+        return RecordBatch(
+            self.stream, record_lines(chunk, self.columns, self.stream, self.constants), chunk.num_rows
+        )
 
 
 class TableStream(Stream):
-    """One table, view or group of date shards (`TableSource`)."""
+    """One table, view or group of date shards (`TableSource`), read in full.
 
-    def __init__(self, api: BigQueryApi, source: TableSource) -> None:
+    `page_rows` is how many rows one RecordBatch (and, incrementally, one checkpoint) holds at most.
+    """
+
+    def __init__(self, api: BigQueryApi, source: TableSource, page_rows: int | None = None) -> None:
         self.api = api
         self.source = source
+        self.page_rows = page_rows or CHUNK_ROWS
 
     @property
     def name(self) -> str:
@@ -95,30 +117,29 @@ class TableStream(Stream):
         stream_slice: Mapping[str, Any] | None = None,
         stream_state: Mapping[str, Any] | None = None,
     ) -> Iterable[AirbyteMessage]:
-        shard = (stream_slice or {}).get("shard")
-        yield from self._full_refresh(self.read_fields(), shard)
+        yield from self._full_refresh((stream_slice or {}).get("shard"))
 
     def read_fields(self) -> list[SchemaField]:
-        """The columns to read: those of the configured catalog's schema (all when it names none)."""
+        """The columns to write: those of the configured catalog's schema (all when it names none)."""
         configured = (self.configured_json_schema or {}).get("properties")
         if not configured:
             return list(self.source.fields)
         return [field for field in self.source.fields if field.name in configured]
 
-    # --- full refresh -----------------------------------------------------------------------------
-
-    def _full_refresh(self, fields: Sequence[SchemaField], shard: str | None) -> Iterator[AirbyteMessage]:
-        source = self.source
+    def _full_refresh(self, shard: str | None) -> Iterator[AirbyteMessage]:
+        source, fields = self.source, self.read_fields()
         table_id = f"{source.project}.{source.dataset}.{source.table}{shard or ''}"
         target = f"table `{table_id}`" if shard else source.target
         columns = [field for field in fields if field.name != SUFFIX_COLUMN or shard is None]
         constants = {SUFFIX_COLUMN: shard} if shard is not None and len(columns) < len(fields) else {}
-        layout = _Layout(self.name, columns, constants)
-        restriction = self._row_restriction()
+        layout = _Layout(self.name, columns, constants, self.page_rows)
+        query = Select(source, [field.name for field in columns])
         if source.read_through_query:
-            job = run_query(self.api, _select(columns, table_id, restriction), [], target)
-            yield from self._read_result(job, layout, target)
+            yield from self._read_result(
+                run_query(self.api, query.sql(table_id=table_id), [], target), layout, target
+            )
             return
+        restriction = row_restriction(source)
         try:
             session = open_session(
                 self.api, table_id, target, columns=[f.name for f in columns], row_restriction=restriction
@@ -129,7 +150,7 @@ class TableStream(Stream):
                 "page by page through the REST API instead (slower)."
             )
             if restriction:  # tabledata.list cannot filter: let a query do it
-                job = run_query(self.api, _select(columns, table_id, restriction), [], target)
+                job = run_query(self.api, query.sql(table_id=table_id), [], target)
                 pages = page_query_result(self.api, job, target)
             else:
                 pages = page_table(self.api, table_id, columns, target)
@@ -137,67 +158,119 @@ class TableStream(Stream):
                 yield from layout.batches(page)
             return
         if shard is None or shard == source.shard_suffixes[0]:
-            yield self._estimate(session)
+            yield _estimate(self.name, session.estimated_rows, session.estimated_bytes)
         yield from read_session(self.api, session, target, layout.batches)
 
-    def _read_result(
-        self, job: Any, layout: _Layout, target: str, *, ordered: bool = False
-    ) -> Iterator[AirbyteMessage]:
+    def _read_result(self, job: QueryJob, layout: _Layout, target: str) -> Iterator[AirbyteMessage]:
         """The rows of a finished query, through the Storage Read API if there is one."""
         try:
-            session = open_session(self.api, destination_table_id(job), target, ordered=ordered)
+            session = open_session(self.api, destination_table_id(job), target)
         except StorageUnavailable:
             for page in page_query_result(self.api, job, target):
                 yield from layout.batches(page)
             return
         yield from read_session(self.api, session, target, layout.batches)
 
-    def _row_restriction(self) -> str | None:
-        """The configured row filter, and the partition filter BigQuery demands, as one condition."""
-        conditions = [f"({self.source.row_filter})"] if self.source.row_filter else []
-        partitioning = self.source.partitioning
-        if partitioning and partitioning.required_filter:
-            conditions.append(partition_filter(partitioning))
-        return " AND ".join(conditions) or None
 
-    def _estimate(self, session: Session) -> AirbyteMessage:
-        estimate = AirbyteEstimateTraceMessage(
-            name=self.name,
-            type=EstimateType.STREAM,
-            row_estimate=session.estimated_rows,
-            byte_estimate=session.estimated_bytes,
-        )
-        trace = AirbyteTraceMessage(type=TraceType.ESTIMATE, emitted_at=time.time() * 1000, estimate=estimate)
-        return AirbyteMessage(type=Type.TRACE, trace=trace)
+class IncrementalTableStream(TableStream, CheckpointMixin):
+    """A table, view or group of shards read from where the last sync stopped, on `cursor`."""
+
+    def __init__(
+        self,
+        api: BigQueryApi,
+        source: TableSource,
+        cursor: str,
+        primary_key: Sequence[str],
+        page_rows: int | None = None,
+    ) -> None:
+        super().__init__(api, source, page_rows)
+        self.column_cursor = ColumnCursor(source.name, source.cursor_field(cursor), primary_key)
+        self._by_shard = source.kind == "SHARDS" and cursor == SUFFIX_COLUMN
+        if not primary_key and not self._by_shard:
+            self.logger.warning(
+                f"Stream '{self.name}' has no primary key: rows sharing the last `{cursor}` value are read "
+                "again by the next sync."
+            )
+
+    @property
+    def cursor_field(self) -> str:
+        return self.column_cursor.name
+
+    @property
+    def state_checkpoint_interval(self) -> int | None:
+        """After every page; shard by shard, after every shard (the end of its slice)."""
+        return None if self._by_shard else 1
+
+    @property
+    def state(self) -> MutableMapping[str, Any]:
+        return self.column_cursor.state
+
+    @state.setter
+    def state(self, value: MutableMapping[str, Any]) -> None:
+        self.column_cursor.load_state(value)
+
+    def get_cursor(self) -> Cursor | None:
+        return None  # the column cursor owns the state
+
+    def stream_slices(
+        self,
+        *,
+        sync_mode: SyncMode,
+        cursor_field: list[str] | None = None,
+        stream_state: Mapping[str, Any] | None = None,
+    ) -> Iterable[Mapping[str, Any] | None]:
+        """Shards after the last one read, when the cursor is the shard suffix; else one slice."""
+        if not self._by_shard:
+            return [{}]
+        done = self.column_cursor.mark.value
+        return [{"shard": suffix} for suffix in self.source.shard_suffixes if done is None or suffix > done]
+
+    def read_records(
+        self,
+        sync_mode: SyncMode,
+        cursor_field: list[str] | None = None,
+        stream_slice: Mapping[str, Any] | None = None,
+        stream_state: Mapping[str, Any] | None = None,
+    ) -> Iterable[AirbyteMessage]:
+        if self._by_shard:
+            shard = (stream_slice or {})["shard"]
+            yield from self._full_refresh(shard)
+            self.column_cursor.mark.raise_to(shard)  # the whole shard is read: checkpoint past it
+            return
+        yield from self._sorted_read()
+
+    def _sorted_read(self) -> Iterator[AirbyteMessage]:
+        fields = self.read_fields()
+        cursor = self.column_cursor
+        needed = [
+            *(f.name for f in fields),
+            cursor.name,
+            *cursor.primary_key,
+        ]  # for the mark, even if not written
+        query = Select(self.source, list(dict.fromkeys(needed)))
+        start = cursor.start_parameter()
+        conditions = [f"{query.column(cursor.name)} >= @{CURSOR_PARAMETER}"] if start else []
+        sql = query.sql(conditions=conditions, order_by=[cursor.name, *cursor.primary_key])
+        target = f"the incremental query of stream '{self.name}' on {self.source.target}"
+        job = run_query(self.api, sql, [start] if start else [], target)
+        layout = _Layout(self.name, fields, {}, self.page_rows)
+        try:
+            session = open_session(self.api, destination_table_id(job), target, ordered=True)
+            pages = read_session(self.api, session, target, lambda batch: iter([batch]))
+        except StorageUnavailable:
+            pages = page_query_result(self.api, job, target)
+        for page in pages:
+            for chunk in chunks(page, self.page_rows):
+                admitted = cursor.admit(
+                    chunk
+                )  # before the batch is yielded: the CDK checkpoints right after it
+                if admitted.num_rows:
+                    yield layout.records(admitted)
 
 
-@dataclass(frozen=True)
-class _Layout:
-    """How Arrow batches become the stream's records: these columns, then these constant values."""
-
-    stream: str
-    columns: Sequence[SchemaField]
-    constants: Mapping[str, str]
-
-    def batches(self, batch: pa.RecordBatch) -> Iterator[RecordBatch]:
-        for chunk in chunks(batch):
-            if chunk.num_rows:
-                lines = record_lines(chunk, self.columns, self.stream, self.constants)
-                yield RecordBatch(self.stream, lines, chunk.num_rows)
-
-
-def partition_filter(partitioning: Partitioning) -> str:
-    """A condition on the partitioning column that keeps every row."""
-    column = partitioning.column if partitioning.column == INGESTION_TIME else quote(partitioning.column)
-    return f"({column} IS NULL OR {column} >= {PARTITION_FLOOR[partitioning.column_type]})"
-
-
-def quote(identifier: str) -> str:
-    """A BigQuery identifier (column, or `project.dataset.table` path) quoted with backticks."""
-    return "`" + identifier.replace("\\", "\\\\").replace("`", "\\`") + "`"
-
-
-def _select(columns: Sequence[SchemaField], table_id: str, condition: str | None) -> str:
-    """`SELECT columns FROM table [WHERE condition]`: identifiers quoted, no value in it."""
-    sql = f"SELECT {', '.join(quote(column.name) for column in columns)} FROM {quote(table_id)}"
-    return f"{sql} WHERE {condition}" if condition else sql
+def _estimate(stream: str, rows: int, size: int) -> AirbyteMessage:
+    estimate = AirbyteEstimateTraceMessage(
+        name=stream, type=EstimateType.STREAM, row_estimate=rows, byte_estimate=size
+    )
+    trace = AirbyteTraceMessage(type=TraceType.ESTIMATE, emitted_at=time.time() * 1000, estimate=estimate)
+    return AirbyteMessage(type=Type.TRACE, trace=trace)
