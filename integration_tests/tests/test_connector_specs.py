@@ -159,26 +159,6 @@ def sample_config(connector: str) -> dict[str, Any]:
 
 
 @pytest.mark.parametrize("connector", CONFIG_MODELS)
-def test_check_of_a_valid_config_says_the_connection_test_is_not_there_yet(
-    connector: str, tmp_path: Path
-) -> None:
-    exit_code, messages = run_check(connector, {**sample_config(connector), "colour": "blue"}, tmp_path)
-
-    statuses = [message.connectionStatus for message in messages if message.type == Type.CONNECTION_STATUS]
-    assert exit_code == 0
-    assert [status.status.value for status in statuses] == ["FAILED"]
-    assert "The configuration is valid, but this version of the connector cannot test the connection" in (
-        statuses[0].message or ""
-    )
-    warnings = [
-        message.log.message
-        for message in messages
-        if message.type == Type.LOG and message.log.level.value == "WARN"
-    ]
-    assert warnings == ["Ignoring unknown config field `colour`: this connector does not use it."]
-
-
-@pytest.mark.parametrize("connector", CONFIG_MODELS)
 def test_check_of_an_invalid_config_is_a_config_error_naming_the_field(
     connector: str, tmp_path: Path
 ) -> None:
