@@ -130,11 +130,12 @@ def demo_connector(connector: str, config: Mapping[str, Any]) -> str:
     if read.exit_code != 0 or read.errors():
         raise RuntimeError(f"read failed (exit {read.exit_code}): {read.errors()}")
     records, seconds = read.records_per_stream(), stream_seconds(read)
+    width = max(map(len, seconds), default=0) + 2
     lines = [
         f"check {check.seconds:.1f} s, discover {discover.seconds:.1f} s, "
         f"read {sum(records.values())} records in {read.seconds:.1f} s",
-        f"      {'stream':<36}{'records':>10}{'seconds':>9}",
+        f"      {'stream':<{width}}{'records':>10}{'seconds':>9}",
     ]
     for name in sorted(seconds):
-        lines.append(f"      {name:<36}{records[name]:>10}{seconds[name]:>9.2f}")
+        lines.append(f"      {name:<{width}}{records[name]:>10}{seconds[name]:>9.2f}")
     return "\n".join(lines)
