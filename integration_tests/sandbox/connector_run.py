@@ -1,8 +1,8 @@
-"""Run a connector's console script the way the platform does, and read what it said.
+"""Run a connector the way the platform does, and read what it said.
 
-Used by `make demo` (and usable from tests): the command runs in a child process with its config,
-catalog and state in files, every line of its stdout is parsed strictly as an Airbyte message,
-and the result keeps the time each command took.
+Used by `make demo` and by the image tests: the command runs in a child process (the connector's
+console script, or its Docker image) with its config, catalog and state in files, every line of
+its stdout is parsed strictly as an Airbyte message, and the result keeps the time it took.
 """
 
 from __future__ import annotations
@@ -52,13 +52,46 @@ class ConnectorRun:
         ]
 
 
-def console_script(name: str) -> str:
-    """The path of a connector's console script in the running venv."""
-    return str(Path(sys.executable).parent / name)
+@dataclass(frozen=True)
+class Launcher:
+    """How to start a connector: the command line before its arguments, and where it sees files.
+
+    `LocalConnector` runs the console script of the running venv; `ContainerConnector` runs an
+    image with the inputs folder mounted read-only and the host's network (to reach a sandbox
+    service on 127.0.0.1).
+    """
+
+    name: str
+
+    def command_line(self, inputs: Path) -> list[str]:
+        raise NotImplementedError
+
+    def path_of(self, inputs: Path, file_name: str) -> str:
+        return str(inputs / file_name)
+
+
+@dataclass(frozen=True)
+class LocalConnector(Launcher):
+    def command_line(self, inputs: Path) -> list[str]:
+        return [str(Path(sys.executable).parent / self.name)]
+
+
+@dataclass(frozen=True)
+class ContainerConnector(Launcher):
+    image: str = ""
+    mount_point: str = "/inputs"
+
+    def command_line(self, inputs: Path) -> list[str]:
+        inputs.chmod(0o755)  # the image runs as a non-root user
+        mount = f"{inputs}:{self.mount_point}:ro"
+        return ["docker", "run", "--rm", "--network=host", "--volume", mount, self.image]
+
+    def path_of(self, inputs: Path, file_name: str) -> str:
+        return f"{self.mount_point}/{file_name}"
 
 
 def run_connector(
-    connector: str,
+    launcher: Launcher,
     command: str,
     *,
     config: Mapping[str, Any] | None = None,
@@ -67,13 +100,14 @@ def run_connector(
     timeout: float = 600,
 ) -> ConnectorRun:
     """Run `<connector> <command>` with the given inputs written to temporary files."""
-    with tempfile.TemporaryDirectory(prefix=f"{connector}-") as folder:
-        arguments = [console_script(connector), command]
+    with tempfile.TemporaryDirectory(prefix=f"{launcher.name}-") as folder:
+        inputs = Path(folder)
+        arguments = [*launcher.command_line(inputs), command]
         for option, content in (("--config", config), ("--catalog", catalog), ("--state", state)):
             if content is not None:
-                path = Path(folder, option.lstrip("-") + ".json")
-                path.write_text(json.dumps(content))
-                arguments += [option, str(path)]
+                file_name = option.lstrip("-") + ".json"
+                (inputs / file_name).write_text(json.dumps(content))
+                arguments += [option, launcher.path_of(inputs, file_name)]
         started = time.perf_counter()
         finished = subprocess.run(arguments, capture_output=True, text=True, timeout=timeout, cwd=folder)
         seconds = time.perf_counter() - started
@@ -117,16 +151,16 @@ def stream_seconds(run: ConnectorRun) -> dict[str, float]:
     return {name: (ended[name] - started[name]) / 1000 for name in started}
 
 
-def demo_connector(connector: str, config: Mapping[str, Any]) -> str:
+def demo_connector(launcher: Launcher, config: Mapping[str, Any]) -> str:
     """check, discover and a read of every stream; a per-stream summary, or an exception on failure."""
-    check = run_connector(connector, "check", config=config)
+    check = run_connector(launcher, "check", config=config)
     statuses = [message.connectionStatus for message in check.of_type(Type.CONNECTION_STATUS)]
     if [status.status.value for status in statuses if status] != ["SUCCEEDED"]:
         raise RuntimeError(f"check did not succeed: {[status.message for status in statuses if status]}")
-    discover = run_connector(connector, "discover", config=config)
+    discover = run_connector(launcher, "discover", config=config)
     if discover.exit_code != 0:
         raise RuntimeError(f"discover failed: {discover.errors()}")
-    read = run_connector(connector, "read", config=config, catalog=full_catalog(discover))
+    read = run_connector(launcher, "read", config=config, catalog=full_catalog(discover))
     if read.exit_code != 0 or read.errors():
         raise RuntimeError(f"read failed (exit {read.exit_code}): {read.errors()}")
     records, seconds = read.records_per_stream(), stream_seconds(read)

@@ -10,20 +10,17 @@ passed, 1 otherwise.
 from __future__ import annotations
 
 import argparse
-import json
 import logging
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
 from typing import Any
 
 import requests
 
-from sandbox.connector_run import demo_connector
+from sandbox.connections import google_analytics_connection, hubspot_connection
+from sandbox.connector_run import LocalConnector, demo_connector
 from sandbox.fake_server import FakeServer, Fault, Request, Response
-from sandbox.ga4 import FakeGA4, GA4Options
-from sandbox.hubspot import FakeHubSpot, HubSpotScenario
 from sandbox.tokens import TokenIssuer, add_oauth_token_route
 
 
@@ -172,26 +169,13 @@ SANDBOX_STEPS = [
 
 
 def demo_hubspot() -> str:
-    scenario = HubSpotScenario(contacts=5_000)
-    with FakeHubSpot(scenario) as fake:
-        credentials = {
-            "credentials_title": "Private App Credentials",
-            "access_token": scenario.private_app_token,
-        }
-        return demo_connector("source-hubspot", {"credentials": credentials, "api_base_url": fake.url})
+    with hubspot_connection(contacts=5_000) as config:
+        return demo_connector(LocalConnector("source-hubspot"), config)
 
 
 def demo_google_analytics() -> str:
-    options = GA4Options(property_ids=("111111111", "222222222"), days=90)
-    with FakeGA4(options) as fake:
-        key = fake.new_service_account("demo")
-        config = {
-            "credentials": {"auth_type": "Service", "credentials_json": json.dumps(key.info)},
-            "property_ids": list(options.property_ids),
-            "date_ranges_start_date": (date.today() - timedelta(days=options.days - 1)).isoformat(),
-            "api_endpoint": fake.url,
-        }
-        return demo_connector("source-google-analytics-data-api", config)
+    with google_analytics_connection(properties=2, days=90) as config:
+        return demo_connector(LocalConnector("source-google-analytics-data-api"), config)
 
 
 CONNECTOR_STEPS = [
