@@ -1,4 +1,5 @@
-"""What can be read: every table and view of the configured datasets, described as `TableSource`s.
+"""What can be read: every table and view of the configured datasets, and every custom query,
+described as `TableSource`s.
 
 Date-sharded tables (`events_20260101`, `events_20260102`, ...) become ONE source, `events_*`,
 read shard by shard (`_TABLE_SUFFIX`); its records carry the shard's suffix in `_table_suffix`,
@@ -8,6 +9,9 @@ Streams are named after their table when the config reads one dataset (as the of
 connector names them), `dataset.table` when it reads several (names must be unique).
 Per-table settings select columns and add a row filter; a setting naming an unknown table or
 column is a config_error.
+
+A custom query's columns come from its dry run, which also checks its SQL and parameters and
+passes it through the cost guard; its primary key and cursor come from the config.
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
 from source_bigquery.api import BigQueryApi
 from source_bigquery.config import TableSettings
+from source_bigquery.cost import guard, readable
 from source_bigquery.schema import canonical_type, is_cursor_candidate, stream_schema
 
 if TYPE_CHECKING:
@@ -65,7 +70,7 @@ class TableSource:
     project: str
     dataset: str
     table: str  # the table's id; for shards their common prefix ("events_")
-    kind: str  # TABLE, VIEW, MATERIALIZED_VIEW, EXTERNAL, SNAPSHOT, CLONE, or SHARDS
+    kind: str  # TABLE, VIEW, MATERIALIZED_VIEW, EXTERNAL, SNAPSHOT, CLONE, SHARDS, or QUERY
     fields: tuple[SchemaField, ...]  # the columns read (and, for shards, `_table_suffix` last)
     primary_key: tuple[str, ...] = ()
     partitioning: Partitioning | None = None
@@ -73,6 +78,9 @@ class TableSource:
     row_filter: str | None = None
     num_rows: int | None = None
     num_bytes: int | None = None
+    query: str | None = None  # a custom query's SQL
+    parameters: tuple[Any, ...] = ()  # its parameters, bound (parameters.py)
+    query_cursor: str | None = None  # the cursor column its config declares
 
     @property
     def table_id(self) -> str:
@@ -82,6 +90,8 @@ class TableSource:
     @property
     def target(self) -> str:
         """How error messages name it."""
+        if self.kind == "QUERY":
+            return f"custom query '{self.name}'"
         kind = {"SHARDS": "sharded table", "TABLE": "table"}.get(
             self.kind, self.kind.lower().replace("_", " ")
         )
@@ -89,16 +99,13 @@ class TableSource:
 
     @property
     def read_through_query(self) -> bool:
-        return self.kind in QUERIED_KINDS
-
-    @property
-    def table_columns(self) -> tuple[SchemaField, ...]:
-        """The columns that exist in the table (for shards, without `_table_suffix`)."""
-        return tuple(f for f in self.fields if not (self.kind == "SHARDS" and f.name == SUFFIX_COLUMN))
+        return self.kind in QUERIED_KINDS or self.kind == "QUERY"
 
     @property
     def cursor_candidates(self) -> list[str]:
-        return [f.name for f in self.fields if is_cursor_candidate(f)]
+        """Columns a user may choose as cursor; for a custom query, the one its config declares."""
+        candidates = [f.name for f in self.fields if is_cursor_candidate(f)]
+        return [c for c in candidates if c == self.query_cursor] if self.kind == "QUERY" else candidates
 
     def cursor_field(self, name: str) -> SchemaField:
         """The column a user chose as cursor, or a config_error saying which could be."""
@@ -116,7 +123,7 @@ class TableSource:
             name=self.name,
             json_schema=stream_schema(self.fields, self.description()),
             supported_sync_modes=[SyncMode.full_refresh] + ([SyncMode.incremental] if candidates else []),
-            source_defined_cursor=False,
+            source_defined_cursor=self.kind == "QUERY" and bool(candidates),
             default_cursor_field=[self.default_cursor] if self.default_cursor else None,
             source_defined_primary_key=[[column] for column in self.primary_key] or None,
             is_resumable=False,
@@ -126,6 +133,8 @@ class TableSource:
     def default_cursor(self) -> str | None:
         """A sensible suggestion: the time partitioning column, else the first timestamp column."""
         candidates = self.cursor_candidates
+        if self.kind == "QUERY":
+            return candidates[0] if candidates else None
         if self.partitioning and self.partitioning.column in candidates:
             return self.partitioning.column
         timestamps = [
@@ -135,6 +144,8 @@ class TableSource:
 
     def description(self) -> str:
         parts = [f"BigQuery {self.target}."]
+        if self.kind == "QUERY" and self.num_bytes is not None:
+            parts.append(f"Its dry run estimated {readable(self.num_bytes)} processed per sync.")
         if self.kind == "SHARDS":
             parts.append(
                 f"{len(self.shard_suffixes)} shards ({self.shard_suffixes[0]} to {self.shard_suffixes[-1]}), "
@@ -173,6 +184,51 @@ def discover_tables(api: BigQueryApi, only: set[str] | None = None) -> list[Tabl
     for source in sources:
         if source.partitioning and source.partitioning.required_filter:
             logger.info(f"Stream '{source.name}': {source.partitioning.describe()}")
+    return sources
+
+
+def discover_queries(
+    api: BigQueryApi, taken_names: set[str], only: set[str] | None = None
+) -> list[TableSource]:
+    """The configured custom queries, each dry-run (SQL, parameters and cost checked)."""
+    from source_bigquery.parameters import bind
+    from source_bigquery.queries import dry_run
+
+    sources = []
+    for index, query in enumerate(api.config.custom_queries):
+        if query.name in taken_names:
+            raise _config_error(
+                f"Custom query '{query.name}' has the name of a table's stream: give it another name."
+            )
+        if only is not None and query.name not in only:
+            continue
+        parameters = tuple(bind(query, f"custom_queries[{index}]"))
+        target = f"custom query '{query.name}'"
+        estimate = dry_run(api, query.sql, parameters, target)
+        guard(api.config.maximum_bytes_billed, estimate.bytes_processed, f"The {target}")
+        columns = [field.name for field in estimate.schema]
+        named = [*query.primary_key, *([query.cursor_field] if query.cursor_field else [])]
+        unknown = [column for column in named if column not in columns]
+        if unknown:
+            raise _config_error(
+                f"Custom query '{query.name}' names columns its result does not have: {', '.join(unknown)}. "
+                f"Its columns are: {', '.join(columns)}."
+            )
+        sources.append(
+            TableSource(
+                name=query.name,
+                project=api.billing_project,
+                dataset="",
+                table=query.name,
+                kind="QUERY",
+                fields=tuple(estimate.schema),
+                primary_key=tuple(query.primary_key),
+                num_bytes=estimate.bytes_processed,
+                query=query.sql,
+                parameters=parameters,
+                query_cursor=query.cursor_field,
+            )
+        )
     return sources
 
 

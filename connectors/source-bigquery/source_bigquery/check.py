@@ -8,6 +8,9 @@
 Every denial is collected, so one failed check names every missing permission, where, and the role
 that grants it. A Storage Read API that is not enabled for the billing project is no failure: reads
 then fall back to `tabledata.list`, and the check says so in a warning.
+
+Then each custom query is checked: its parameters against their declared types and its SQL
+(a missing, extra or mistyped parameter is named), its SQL by a dry run, its cost by the guard.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from typing import Any
 
 from cdk_extensions.errors import ApiFailure
 from source_bigquery.api import REQUEST_TIMEOUT_SECONDS, BigQueryApi
+from source_bigquery.catalog import discover_queries
 from source_bigquery.errors import SERVICE_DISABLED, describe, missing_permission_error
 
 # What each permission is used for, for the check's message.
@@ -49,6 +53,7 @@ def check_access(api: BigQueryApi, logger: logging.Logger) -> None:
         _probe_storage(api, denied, table_id, logger)
     if denied:
         raise missing_permission_error(denied, NEEDED_FOR)
+    discover_queries(api, taken_names=set())  # each custom query's SQL, parameters and cost
 
 
 def _probe(

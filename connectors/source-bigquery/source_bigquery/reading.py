@@ -1,12 +1,11 @@
 """Rows as Arrow record batches: from the Storage Read API, or by REST paging where it is missing.
 
-- `read_table`: a Storage Read session on a table, with column projection and a row restriction
-  pushed down, its streams read in parallel threads (bounded memory, see parallel.py);
-  `ordered=True` asks for ONE stream, which keeps a query result's ORDER BY;
+- `open_session` / `read_session`: a Storage Read session on a table (or a finished query's result
+  table), with column projection and a row restriction pushed down, its streams read in parallel
+  threads (bounded memory, see parallel.py); `ordered=True` asks for ONE stream, which keeps a
+  query result's ORDER BY;
 - `page_table` / `page_query_result`: `tabledata.list` / `jobs.getQueryResults` pages converted
-  to Arrow by the client, for when the Storage Read API is not available;
-- `run_query`: a query job with named parameters (never values pasted into SQL), whose result
-  table both readers can read.
+  to Arrow by the client, for when the Storage Read API is not available (queries.py runs queries).
 
 `convert` turns each Arrow batch into what the caller wants (e.g. RECORD lines) inside the
 reading threads, so the conversion runs in parallel too. A Storage Read API that is not there (an
@@ -130,40 +129,10 @@ def page_table(
     return _pages(rows, target)
 
 
-def run_query(
-    api: BigQueryApi,
-    sql: str,
-    parameters: Sequence[Any],
-    target: str,
-    *,
-    maximum_bytes_billed: int | None = None,
-) -> bigquery.QueryJob:
-    """Run a query to completion; its rows are then in the job's destination table."""
-    from google.cloud import bigquery
-
-    config = bigquery.QueryJobConfig(query_parameters=list(parameters))
-    if maximum_bytes_billed is not None:  # BigQuery's own guard, beside our dry run
-        config.maximum_bytes_billed = maximum_bytes_billed
-
-    def run() -> bigquery.QueryJob:
-        job = api.rest.query(
-            sql, job_config=config, retry=None, job_retry=None, timeout=REQUEST_TIMEOUT_SECONDS
-        )
-        job.result(retry=None, max_results=0)
-        return job
-
-    return api.call(run, target)
-
-
 def page_query_result(api: BigQueryApi, job: bigquery.QueryJob, target: str) -> Iterator[pa.RecordBatch]:
     """A finished query's rows through `jobs.getQueryResults`, one Arrow batch per page, in order."""
     rows = api.call(lambda: job.result(page_size=REST_PAGE_ROWS, retry=None), target)
     return _pages(rows, target)
-
-
-def destination_table_id(job: bigquery.QueryJob) -> str:
-    destination = job.destination
-    return f"{destination.project}.{destination.dataset_id}.{destination.table_id}"
 
 
 def _pages(rows: Any, target: str) -> Iterator[pa.RecordBatch]:

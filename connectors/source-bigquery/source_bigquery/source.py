@@ -28,7 +28,7 @@ from cdk_extensions.backoff import BackoffPolicy
 from cdk_extensions.record_batches import RecordBatchSource
 from cdk_extensions.spec import connector_spec, load_config
 from source_bigquery.api import DEFAULT_BACKOFF, BigQueryApi
-from source_bigquery.catalog import TableSource, discover_tables
+from source_bigquery.catalog import TableSource, discover_queries, discover_tables
 from source_bigquery.check import check_access
 from source_bigquery.config import BigQueryConfig
 
@@ -66,7 +66,7 @@ class SourceBigquery(RecordBatchSource):
     def discover(self, logger: logging.Logger, config: Mapping[str, Any]) -> AirbyteCatalog:
         api = self._api(config, logger)
         try:
-            sources = discover_tables(api)
+            sources = _all_sources(api)
         finally:
             api.close()
         return AirbyteCatalog(streams=[source.airbyte_stream() for source in sources])
@@ -96,7 +96,7 @@ class SourceBigquery(RecordBatchSource):
         release_freed_memory()
         api = self._read_api = self._api(config, logging.getLogger("airbyte"))
         only = set(self._configured) if self._configured is not None else None
-        return [self._stream(api, source) for source in discover_tables(api, only=only)]
+        return [self._stream(api, source) for source in _all_sources(api, only)]
 
     def _stream(self, api: BigQueryApi, source: TableSource) -> Stream:
         from source_bigquery.streams import IncrementalTableStream, TableStream
@@ -113,3 +113,9 @@ class SourceBigquery(RecordBatchSource):
             )
         primary_key = [path[0] for path in configured.primary_key or []] or list(source.primary_key)
         return IncrementalTableStream(api, source, cursor, primary_key, self._page_rows)
+
+
+def _all_sources(api: BigQueryApi, only: set[str] | None = None) -> list[TableSource]:
+    """The tables, views and shards of the configured datasets, then the custom queries."""
+    tables = discover_tables(api, only)
+    return tables + discover_queries(api, taken_names={source.name for source in tables}, only=only)

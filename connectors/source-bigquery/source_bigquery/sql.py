@@ -12,7 +12,9 @@ from dataclasses import dataclass
 
 from source_bigquery.catalog import INGESTION_TIME, SUFFIX_COLUMN, Partitioning, TableSource
 
-CURSOR_PARAMETER = "cursor_start"
+CURSOR_PARAMETER = (
+    "_airbyte_cursor_start"  # custom queries may not declare it (the underscore keeps it apart)
+)
 # The lowest value of each partitioning column type: "column IS NULL OR column >= floor" keeps
 # every row and is a filter BigQuery accepts for partition elimination.
 PARTITION_FLOOR = {
@@ -45,7 +47,8 @@ def row_restriction(source: TableSource) -> str | None:
 
 @dataclass(frozen=True)
 class Select:
-    """`SELECT columns FROM table [WHERE ...] [ORDER BY ...]` over a source (a wildcard for shards)."""
+    """`SELECT columns FROM table [WHERE ...] [ORDER BY ...]` over a source: a table, a wildcard
+    for shards, or a custom query as a subquery."""
 
     source: TableSource
     columns: Sequence[str]
@@ -56,7 +59,8 @@ class Select:
         restriction = row_restriction(self.source)
         where = [*conditions, *([restriction] if restriction else [])]
         selected = ", ".join(self._selected(column) for column in self.columns)
-        sql = f"SELECT {selected} FROM {quote(table_id or self.source.table_id)}"
+        origin = f"({self.source.query})" if self.source.query else quote(table_id or self.source.table_id)
+        sql = f"SELECT {selected} FROM {origin}"
         if where:
             sql += " WHERE " + " AND ".join(where)
         if order_by:

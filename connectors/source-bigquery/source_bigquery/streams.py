@@ -38,17 +38,17 @@ from cdk_extensions.record_batches import RecordBatch
 from source_bigquery.api import BigQueryApi
 from source_bigquery.arrow_json import record_lines
 from source_bigquery.catalog import SUFFIX_COLUMN, TableSource
+from source_bigquery.cost import guard
 from source_bigquery.incremental import ColumnCursor
+from source_bigquery.queries import destination_table_id, run_query
 from source_bigquery.reading import (
     CHUNK_ROWS,
     StorageUnavailable,
     chunks,
-    destination_table_id,
     open_session,
     page_query_result,
     page_table,
     read_session,
-    run_query,
 )
 from source_bigquery.sql import CURSOR_PARAMETER, Select, row_restriction
 
@@ -135,9 +135,9 @@ class TableStream(Stream):
         layout = _Layout(self.name, columns, constants, self.page_rows)
         query = Select(source, [field.name for field in columns])
         if source.read_through_query:
-            yield from self._read_result(
-                run_query(self.api, query.sql(table_id=table_id), [], target), layout, target
-            )
+            job, estimate = run_query(self.api, query.sql(table_id=table_id), source.parameters, target)
+            yield _estimate(self.name, None, estimate)
+            yield from self._read_result(job, layout, target)
             return
         restriction = row_restriction(source)
         try:
@@ -150,13 +150,14 @@ class TableStream(Stream):
                 "page by page through the REST API instead (slower)."
             )
             if restriction:  # tabledata.list cannot filter: let a query do it
-                job = run_query(self.api, query.sql(table_id=table_id), [], target)
+                job, _estimate_bytes = run_query(self.api, query.sql(table_id=table_id), [], target)
                 pages = page_query_result(self.api, job, target)
             else:
                 pages = page_table(self.api, table_id, columns, target)
             for page in pages:
                 yield from layout.batches(page)
             return
+        guard(self.api.config.maximum_bytes_billed, session.estimated_bytes, f"Reading {target}")
         if shard is None or shard == source.shard_suffixes[0]:
             yield _estimate(self.name, session.estimated_rows, session.estimated_bytes)
         yield from read_session(self.api, session, target, layout.batches)
@@ -252,7 +253,10 @@ class IncrementalTableStream(TableStream, CheckpointMixin):
         conditions = [f"{query.column(cursor.name)} >= @{CURSOR_PARAMETER}"] if start else []
         sql = query.sql(conditions=conditions, order_by=[cursor.name, *cursor.primary_key])
         target = f"the incremental query of stream '{self.name}' on {self.source.target}"
-        job = run_query(self.api, sql, [start] if start else [], target)
+        job, estimate = run_query(
+            self.api, sql, [*self.source.parameters, *([start] if start else [])], target
+        )
+        yield _estimate(self.name, None, estimate)
         layout = _Layout(self.name, fields, {}, self.page_rows)
         try:
             session = open_session(self.api, destination_table_id(job), target, ordered=True)
@@ -268,7 +272,7 @@ class IncrementalTableStream(TableStream, CheckpointMixin):
                     yield layout.records(admitted)
 
 
-def _estimate(stream: str, rows: int, size: int) -> AirbyteMessage:
+def _estimate(stream: str, rows: int | None, size: int) -> AirbyteMessage:
     estimate = AirbyteEstimateTraceMessage(
         name=stream, type=EstimateType.STREAM, row_estimate=rows, byte_estimate=size
     )

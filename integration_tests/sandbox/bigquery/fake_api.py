@@ -6,7 +6,8 @@ answers when it does not: permission denials, quota and server errors (add `Faul
 that denies or does not exist. They speak the wire formats the official clients read:
 
 - `FakeBigQuery` (REST, on a FakeServer): list datasets and tables, get a table, `tabledata.list`
-  (no rows), insert a job (dry runs answer `dry_run_bytes[sql]`, default 0), get a job; with
+  (no rows), insert a job (dry runs answer `dry_run_bytes[sql]`, default 0; every job is done at
+  once, with no rows), get a job and its results; with
   `tokens`, each request must carry a bearer token that TokenIssuer issued;
 - `FakeStorageRead` (gRPC on 127.0.0.1): CreateReadSession fails with the status it is given, or
   opens an empty session.
@@ -139,6 +140,23 @@ class FakeBigQuery(FakeServer):
         }
         self.jobs[job_id] = resource
         return Response.json(resource)
+
+    @endpoint("GET", PREFIX + "/queries/{job_id}")
+    def query_results(self, request: Request) -> Response:
+        if refused := self._refused(request):
+            return refused
+        job = self.jobs.get(request.path_params["job_id"])
+        if job is None:
+            return self._not_found(f"Job {request.path_params['job_id']}")
+        return Response.json(
+            {
+                "kind": "bigquery#getQueryResultsResponse",
+                "jobReference": job["jobReference"],
+                "jobComplete": True,
+                "totalRows": "0",
+                "schema": {"fields": []},
+            }
+        )
 
     @endpoint("GET", PREFIX + "/jobs/{job_id}")
     def get_job(self, request: Request) -> Response:
