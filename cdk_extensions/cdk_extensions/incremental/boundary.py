@@ -8,6 +8,8 @@ records AT the last value, so we remember their primary keys and skip exactly th
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
+from itertools import islice
 from typing import Generic
 
 from cdk_extensions.incremental.values import CursorPoint
@@ -21,7 +23,9 @@ class HighWaterMark(Generic[CursorPoint]):
 
     def __init__(self, value: CursorPoint | None = None, keys_at_value: Iterable[RecordKey] = ()) -> None:
         self._value: CursorPoint | None = value
-        self._keys_at_value = dict.fromkeys(keys_at_value)  # an insertion-ordered set
+        # An insertion-ordered set that only ever grows: a move of the mark replaces it with a
+        # new one. `snapshot` relies on this.
+        self._keys_at_value = dict.fromkeys(keys_at_value)
 
     @property
     def value(self) -> CursorPoint | None:
@@ -30,6 +34,10 @@ class HighWaterMark(Generic[CursorPoint]):
     @property
     def keys_at_value(self) -> list[RecordKey]:
         return list(self._keys_at_value)
+
+    def snapshot(self) -> MarkSnapshot[CursorPoint]:
+        """The mark as it is now, taken in constant time however many keys it holds."""
+        return MarkSnapshot(self._value, self._keys_at_value, len(self._keys_at_value))
 
     def already_emitted(self, value: CursorPoint, key: RecordKey) -> bool:
         return value == self._value and key in self._keys_at_value
@@ -53,3 +61,20 @@ class HighWaterMark(Generic[CursorPoint]):
         """Move the mark up to `value` (never down), e.g. to the end of a fully read window."""
         if self._value is None or value > self._value:
             self._value, self._keys_at_value = value, {}
+
+
+@dataclass(frozen=True)
+class MarkSnapshot(Generic[CursorPoint]):
+    """A `HighWaterMark` as it was at one moment.
+
+    It shares the mark's set of keys instead of copying it: that set only grows until the mark
+    moves (then a new set replaces it), so its first `key_count` keys are the keys at the moment.
+    """
+
+    value: CursorPoint | None
+    _keys: dict[RecordKey, None]
+    _key_count: int
+
+    @property
+    def keys_at_value(self) -> list[RecordKey]:
+        return list(islice(self._keys, self._key_count))

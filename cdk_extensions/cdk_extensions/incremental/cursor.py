@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, MutableMapping, Sequence
 from datetime import timedelta
 from typing import Any, Generic
 
@@ -11,7 +11,7 @@ from airbyte_cdk.sources.types import StreamSlice
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
 from cdk_extensions.incremental.boundary import HighWaterMark, RecordKey
-from cdk_extensions.incremental.state import dump_state, load_state
+from cdk_extensions.incremental.state import DeferredState, load_state
 from cdk_extensions.incremental.values import CursorValues, TimePoint, values_for
 from cdk_extensions.incremental.windows import Align, Window, lookback_start, windows
 
@@ -60,9 +60,10 @@ class WindowCursor(Generic[TimePoint]):
         self._highest_in_window: TimePoint | None = None
 
     @property
-    def state(self) -> dict[str, Any]:
-        """The state to checkpoint now ({} until there is progress)."""
-        return dump_state(self._mark, self._values)
+    def state(self) -> MutableMapping[str, Any]:
+        """The state to checkpoint now ({} until there is progress), in constant time: the CDK
+        asks after every record, and the keys at the cursor are listed only if it is used."""
+        return DeferredState(self._mark, self._values)
 
     def load_state(self, raw: object) -> None:
         """Resume from an incoming state (migrating older shapes); config_error if it is invalid."""

@@ -14,14 +14,14 @@ progress (the records at the cursor value are then read again, their keys being 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping, MutableMapping
 from typing import Any, Literal
 
 from airbyte_cdk.models import FailureType  # type: ignore[attr-defined]  # re-exported via a star import
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from cdk_extensions.incremental.boundary import HighWaterMark, JsonScalar
+from cdk_extensions.incremental.boundary import HighWaterMark, JsonScalar, MarkSnapshot
 from cdk_extensions.incremental.values import CursorPoint, CursorValues
 
 STATE_VERSION = 2
@@ -39,9 +39,12 @@ class CursorState(BaseModel):
 
 
 def dump_state(
-    mark: HighWaterMark[CursorPoint], values: CursorValues[CursorPoint], cursor_field: str | None = None
+    mark: HighWaterMark[CursorPoint] | MarkSnapshot[CursorPoint],
+    values: CursorValues[CursorPoint],
+    cursor_field: str | None = None,
 ) -> dict[str, Any]:
-    """The state to emit; {} before any progress. A plain dict: the CDK asks for it per record.
+    """The state to emit; {} before any progress. It lists every key at the mark: give the CDK a
+    `DeferredState` instead where it asks after every record.
     Give `cursor_field` when the user chose it (it is then recorded and checked on resume)."""
     if mark.value is None:
         return {}
@@ -51,6 +54,54 @@ def dump_state(
         "keys_at_cursor": [list(key) for key in mark.keys_at_value],
     }
     return {**state, "cursor_field": cursor_field} if cursor_field is not None else state
+
+
+class DeferredState(MutableMapping[str, Any]):
+    """The dict `dump_state` returns for the mark as it is now, built only if it is used.
+
+    The CDK reads a stream's `state` after every record but uses it only to checkpoint (every N
+    records and after each slice). Dumped at each read, a state holding the k keys read at one
+    cursor value (a bulk update) would cost k per record, quadratic over the read. This takes the
+    mark's snapshot (constant time) and dumps it on first use; from then on it is that dict.
+    """
+
+    def __init__(
+        self,
+        mark: HighWaterMark[CursorPoint],
+        values: CursorValues[CursorPoint],
+        cursor_field: str | None = None,
+    ) -> None:
+        self._snapshot: MarkSnapshot[Any] = mark.snapshot()
+        self._values: CursorValues[Any] = values
+        self._cursor_field = cursor_field
+        self._dumped: dict[str, Any] | None = None
+
+    def _state(self) -> dict[str, Any]:
+        if self._dumped is None:
+            self._dumped = dump_state(self._snapshot, self._values, self._cursor_field)
+        return self._dumped
+
+    def __bool__(self) -> bool:
+        # The CDK tests every state it reads: answered without dumping it.
+        return bool(self._dumped) if self._dumped is not None else self._snapshot.value is not None
+
+    def __getitem__(self, key: str) -> Any:
+        return self._state()[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self._state()[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self._state()[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._state())
+
+    def __len__(self) -> int:
+        return len(self._state())
+
+    def __repr__(self) -> str:
+        return repr(self._state())
 
 
 def load_state(
@@ -69,7 +120,7 @@ def load_state(
         if isinstance(raw.get("cursor_field"), list):  # an official Java source's state
             return _from_jdbc_state(raw, cursor_field, values)
         if "version" in raw:
-            state = CursorState.model_validate(raw)
+            state = CursorState.model_validate(dict(raw))  # strict: a dict, not any Mapping
             _check_cursor_field(state.cursor_field, cursor_field)
             return HighWaterMark(values.parse(state.cursor), [tuple(key) for key in state.keys_at_cursor])
         if cursor_field in raw:

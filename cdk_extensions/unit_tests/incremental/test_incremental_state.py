@@ -11,7 +11,7 @@ from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
 from cdk_extensions.incremental import CursorState
 from cdk_extensions.incremental.boundary import HighWaterMark
-from cdk_extensions.incremental.state import dump_state, load_state
+from cdk_extensions.incremental.state import DeferredState, dump_state, load_state
 from cdk_extensions.incremental.values import DatetimeValues, DateValues
 
 NOON = datetime(2024, 3, 5, 12, tzinfo=UTC)
@@ -43,6 +43,35 @@ def test_composite_and_integer_keys_survive_json() -> None:
 
 def test_no_progress_dumps_an_empty_state() -> None:
     assert dump_state(HighWaterMark(), DatetimeValues()) == {}
+
+
+def test_a_deferred_state_is_the_state_of_its_moment_even_when_used_later() -> None:
+    mark = HighWaterMark(NOON, [("1",)])
+    first = DeferredState(mark, DatetimeValues())
+    mark.admit(NOON, ("2",))
+    second = DeferredState(mark, DatetimeValues())
+    mark.admit(NOON + timedelta(hours=1), ("3",))
+
+    assert first == {"version": 2, "cursor": "2024-03-05T12:00:00Z", "keys_at_cursor": [["1"]]}
+    assert second == {"version": 2, "cursor": "2024-03-05T12:00:00Z", "keys_at_cursor": [["1"], ["2"]]}
+    assert DeferredState(mark, DatetimeValues()) == dump_state(mark, DatetimeValues())
+
+
+def test_a_deferred_state_is_empty_only_before_any_progress() -> None:
+    assert not DeferredState(HighWaterMark(), DatetimeValues())
+    assert DeferredState(HighWaterMark(NOON), DatetimeValues())
+    assert dict(DeferredState(HighWaterMark(), DatetimeValues())) == {}
+
+
+def test_a_deferred_state_once_used_is_a_copy_of_its_own() -> None:
+    mark = HighWaterMark(NOON, [("1",)])
+    state = DeferredState(mark, DatetimeValues(), cursor_field="updatedAt")
+
+    state["cursor"] = "changed"
+    del state["keys_at_cursor"]
+
+    assert state == {"version": 2, "cursor": "changed", "cursor_field": "updatedAt"}
+    assert dump_state(mark, DatetimeValues())["cursor"] == "2024-03-05T12:00:00Z"
 
 
 @pytest.mark.parametrize(
