@@ -33,6 +33,7 @@ from airbyte_cdk.sources.connector_state_manager import ConnectorStateManager
 from airbyte_cdk.sources.streams import Stream
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
+from cdk_extensions.source_inputs import ValidatedInputs
 from cdk_extensions.spec import connector_spec, load_config
 from source_google_analytics_data_api.config import GoogleAnalyticsDataApiConfig
 
@@ -47,7 +48,7 @@ DOCUMENTATION_URL = "https://developers.google.com/analytics/devguides/reporting
 airbyte_logger = logging.getLogger("airbyte")
 
 
-class SourceGoogleAnalyticsDataApi(AbstractSource):
+class SourceGoogleAnalyticsDataApi(ValidatedInputs, AbstractSource):
     """One instance serves one command. The keyword arguments are for tests (see `Ga4Api`); the
     defaults are GA4's real limits and the real clock."""
 
