@@ -16,6 +16,7 @@ before any row is read, and the caller falls back.
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -31,8 +32,11 @@ if TYPE_CHECKING:
     from google.cloud.bigquery_storage_v1 import types
 
 Converted = TypeVar("Converted")
-READ_WORKERS = 4  # streams read at once (the machine's cores and the network share them)
-QUEUE_SIZE = 8  # converted chunks waiting for the consumer
+# Streams read at once. Converting Arrow to lines keeps a core busy per stream: more readers than
+# cores only add memory (measured on 2 cores: 2 readers 2.6 s and 233 MB for a million rows,
+# 4 readers 2.9 s and 264 MB). At least 2, so the network wait of one overlaps the other's work.
+READ_WORKERS = min(8, max(2, os.cpu_count() or 2))
+QUEUE_SIZE = 4  # converted chunks waiting for the consumer
 CHUNK_ROWS = 16_384  # rows converted at once: bounds the memory of one conversion
 REST_PAGE_ROWS = 10_000
 
