@@ -7,7 +7,7 @@ import pytest
 from airbyte_cdk.models import Type
 from connector_images import CONNECTORS, REPO_ROOT, ConnectorImage, docker
 
-from sandbox.protocol import parse_messages
+from sandbox.protocol import parse_output
 
 pytestmark = [
     pytest.mark.docker,
@@ -32,7 +32,7 @@ def test_spec_prints_exactly_one_valid_spec_message(
 ) -> None:
     stdout = run_offline(built_images[connector], "spec")
 
-    messages = parse_messages(stdout.splitlines())
+    messages = parse_output(stdout)
 
     assert [message.type for message in messages].count(Type.SPEC) == 1, stdout
 

@@ -28,7 +28,7 @@ from airbyte_cdk.models import (
     Type,
 )
 
-from sandbox.protocol import parse_messages
+from sandbox.protocol import parse_output
 
 
 @dataclass(frozen=True)
@@ -111,7 +111,7 @@ def run_connector(
         started = time.perf_counter()
         finished = subprocess.run(arguments, capture_output=True, text=True, timeout=timeout, cwd=folder)
         seconds = time.perf_counter() - started
-    return ConnectorRun(command, finished.returncode, seconds, parse_messages(finished.stdout.splitlines()))
+    return ConnectorRun(command, finished.returncode, seconds, parse_output(finished.stdout))
 
 
 def full_catalog(discovered: ConnectorRun) -> dict[str, Any]:

@@ -34,3 +34,9 @@ def parse_message(line: str) -> AirbyteMessage:
 def parse_messages(lines: Iterable[str]) -> list[AirbyteMessage]:
     """Parse every non-empty line of a connector's stdout."""
     return [parse_message(line) for line in lines if line.strip()]
+
+
+def parse_output(stdout: str) -> list[AirbyteMessage]:
+    """Parse a connector's whole stdout. Messages end at "\\n" only: `str.splitlines` would also
+    cut at characters such as U+2028 that JSON strings may hold unescaped."""
+    return parse_messages(stdout.split("\n"))

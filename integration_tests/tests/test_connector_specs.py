@@ -17,7 +17,7 @@ from airbyte_cdk.models import ConnectorSpecificationSerializer, Type
 from pydantic import BaseModel
 
 from cdk_extensions.spec import load_config
-from sandbox.protocol import parse_messages
+from sandbox.protocol import parse_output
 from source_bigquery.config import BigQueryConfig
 from source_google_analytics_data_api.config import GoogleAnalyticsDataApiConfig
 from source_hubspot.config import HubspotConfig
@@ -50,7 +50,7 @@ def test_spec_command_prints_one_valid_spec_equal_to_the_checked_in_file(
         [command, "spec"], capture_output=True, text=True, cwd=tmp_path, timeout=120, check=True
     )
 
-    messages = parse_messages(result.stdout.splitlines())
+    messages = parse_output(result.stdout)
     specs = [message.spec for message in messages if message.type == Type.SPEC]
     assert len(specs) == 1 and specs[0] is not None
     assert ConnectorSpecificationSerializer.dump(specs[0]) == checked_in_spec(connector)
@@ -148,7 +148,7 @@ def run_check(connector: str, config: dict[str, Any], tmp_path: Path) -> tuple[i
     result = subprocess.run(
         [command, "check", "--config", config_path], capture_output=True, text=True, cwd=tmp_path, timeout=120
     )
-    return result.returncode, parse_messages(result.stdout.splitlines())
+    return result.returncode, parse_output(result.stdout)
 
 
 def sample_config(connector: str) -> dict[str, Any]:

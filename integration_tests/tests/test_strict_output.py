@@ -3,7 +3,7 @@
 import pytest
 from airbyte_cdk.test.entrypoint_wrapper import EntrypointOutput
 
-from sandbox.protocol import ProtocolViolation
+from sandbox.protocol import ProtocolViolation, parse_output
 
 VALID_LOG = '{"type": "LOG", "log": {"level": "INFO", "message": "hello"}}'
 
@@ -24,3 +24,11 @@ def test_valid_messages_are_read() -> None:
 def test_invalid_lines_fail_the_test(line: str) -> None:
     with pytest.raises(ProtocolViolation):
         EntrypointOutput(messages=[VALID_LOG, line])
+
+
+def test_a_line_separator_inside_a_json_string_does_not_split_the_message() -> None:
+    text = '{"type": "LOG", "log": {"level": "INFO", "message": "before\u2028after"}}\n'
+
+    (message,) = parse_output(text)
+
+    assert message.log.message == "before\u2028after"
