@@ -1,7 +1,8 @@
 """A running sandbox service per connector, with a config that points the connector at it.
 
 `make demo` and the image tests start the same stand-ins the same way: each context manager here
-starts one (a fake API on 127.0.0.1) and yields a complete connector config for it.
+starts one (a fake API or the BigQuery emulator, on 127.0.0.1) and yields a complete connector
+config for it.
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ from contextlib import contextmanager
 from datetime import date, timedelta
 from typing import Any
 
+from sandbox.bigquery.emulator import BigQueryEmulator
+from sandbox.bigquery.seed import DATASET, seed
 from sandbox.ga4 import FakeGA4, GA4Options
 from sandbox.hubspot import FakeHubSpot, HubSpotScenario
 
@@ -41,4 +44,17 @@ def google_analytics_connection(properties: int = 2, days: int = 90) -> Iterator
             "property_ids": list(options.property_ids),
             "date_ranges_start_date": (date.today() - timedelta(days=days - 1)).isoformat(),
             "api_endpoint": fake.url,
+        }
+
+
+@contextmanager
+def bigquery_connection(big_table_rows: int = 100_000) -> Iterator[Config]:
+    """The BigQuery emulator, seeded (every type, partitions, shards, a view, a big table)."""
+    with BigQueryEmulator() as emulator:
+        seed(emulator.client(), DATASET, big_table_rows=big_table_rows)
+        yield {
+            "project_id": emulator.project,
+            "dataset_id": DATASET,
+            "api_endpoint": emulator.rest_url,
+            "storage_api_endpoint": f"http://{emulator.grpc_target}",
         }

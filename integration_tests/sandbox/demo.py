@@ -18,7 +18,7 @@ from typing import Any
 
 import requests
 
-from sandbox.connections import google_analytics_connection, hubspot_connection
+from sandbox.connections import bigquery_connection, google_analytics_connection, hubspot_connection
 from sandbox.connector_run import LocalConnector, demo_connector
 from sandbox.fake_server import FakeServer, Fault, Request, Response
 from sandbox.tokens import TokenIssuer, add_oauth_token_route
@@ -178,11 +178,17 @@ def demo_google_analytics() -> str:
         return demo_connector(LocalConnector("source-google-analytics-data-api"), config)
 
 
+def demo_bigquery() -> str:
+    with bigquery_connection(big_table_rows=100_000) as config:
+        return demo_connector(LocalConnector("source-bigquery"), config)
+
+
 CONNECTOR_STEPS = [
     DemoStep("source-hubspot against the fake HubSpot (5,000 contacts)", demo_hubspot),
     DemoStep(
         "source-google-analytics-data-api against the fake GA4 (2 properties, 90 days)", demo_google_analytics
     ),
+    DemoStep("source-bigquery against the BigQuery emulator (100,000-row big table)", demo_bigquery),
 ]
 
 
