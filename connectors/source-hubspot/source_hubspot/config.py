@@ -171,6 +171,16 @@ class HubspotConfig(BaseModel):
         ),
         examples=[0, 10, 60],
     )
+    embed_associations: bool = Field(
+        False,
+        title="Associated record IDs in object records",
+        description=(
+            "Add to the records of contacts, companies, deals, tickets and engagements the IDs of their "
+            "associated records (e.g. `companies` on contacts), as the official connector does. Costs one "
+            "request per page of records and associated object type. The `<object>_to_<object>` streams "
+            "carry the same associations, with their labels, at no cost to the object streams."
+        ),
+    )
     objects: list[ObjectSettings] = Field(
         [],
         title="Per-object settings",

@@ -10,22 +10,28 @@ with a few hundred custom properties does not fit. Two ways around it:
   the properties in its body, where no URL limit applies. Two requests per page whatever the width,
   and the merge is by record id, so it is exact.
 Objects that fit (all standard objects with their default properties) cost one request per page.
+Property history (`propertiesWithHistory`) is split the same way.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
-from urllib.parse import quote
+from typing import Any, Literal
+from urllib.parse import quote, urlencode
 
 from source_hubspot.api import HubSpotApi
 
 # The request target (path and query) a list request may use. HubSpot's edge rejects ~16 KB;
 # the margin leaves room for what `url_budget` does not count, such as a long paging cursor.
 MAX_REQUEST_TARGET = 12_000
+# HubSpot's largest list page and batch read when they return property histories.
+HISTORY_PAGE_SIZE = 50
 # Each property costs its URL-encoded name plus the encoded comma between names ("%2C").
 _SEPARATOR_LENGTH = len(quote(","))
+
+# The two ways to ask for properties, both as a list parameter and as a batch read's body field.
+PropertyField = Literal["properties", "propertiesWithHistory"]
 
 
 @dataclass(frozen=True)
@@ -36,9 +42,11 @@ class PropertySplit:
     in_batch_read: tuple[str, ...]
 
     @classmethod
-    def for_list_request(cls, names: Sequence[str], fixed_target: str) -> PropertySplit:
+    def for_list_request(
+        cls, names: Sequence[str], fixed_target: str, field: PropertyField = "properties"
+    ) -> PropertySplit:
         """Fill the URL up to MAX_REQUEST_TARGET; `fixed_target` is the target without properties."""
-        room = MAX_REQUEST_TARGET - len(fixed_target) - len("&properties=")
+        room = MAX_REQUEST_TARGET - len(fixed_target) - len(f"&{field}=")
         taken = 0
         for name in names:
             cost = len(quote(name, safe="")) + (_SEPARATOR_LENGTH if taken else 0)
@@ -49,6 +57,32 @@ class PropertySplit:
         return cls(tuple(names[:taken]), tuple(names[taken:]))
 
 
+def list_pages(
+    api: HubSpotApi,
+    object_path: str,
+    names: Sequence[str],
+    *,
+    stream: str,
+    page_size: int,
+    archived: bool = False,
+    field: PropertyField = "properties",
+) -> Iterator[list[dict[str, Any]]]:
+    """Every page of the list endpoint, each record carrying every property in `names` (its values,
+    or with `field="propertiesWithHistory"` their histories), however many there are."""
+    path = f"/crm/v3/objects/{object_path}"
+    params: dict[str, Any] = {"limit": page_size}
+    if archived:
+        params["archived"] = "true"
+    split = PropertySplit.for_list_request(names, f"{path}?{urlencode(params)}", field)
+    params[field] = ",".join(split.in_url)
+    for page in api.pages(path, params, stream=stream):
+        records: list[dict[str, Any]] = page.get("results", [])
+        add_batch_read_properties(
+            api, object_path, records, split.in_batch_read, stream=stream, archived=archived, field=field
+        )
+        yield records
+
+
 def add_batch_read_properties(
     api: HubSpotApi,
     object_path: str,
@@ -57,23 +91,26 @@ def add_batch_read_properties(
     *,
     stream: str,
     archived: bool = False,
+    field: PropertyField = "properties",
 ) -> None:
     """Read `properties` of the page's records in one batch read and merge them in, by record id.
 
-    A record deleted between the two requests keeps the properties the list page gave it.
+    HubSpot takes at most 100 ids per batch read, and HISTORY_PAGE_SIZE when it reads histories:
+    the list pages these records come from are never larger. A record deleted between the two requests
+    keeps what the list page gave it.
     """
     if not records or not properties:
         return
     body = {
         "inputs": [{"id": record["id"]} for record in records],
-        "properties": list(properties),
+        field: list(properties),
         "archived": archived,
     }
     answer = api.post(f"/crm/v3/objects/{object_path}/batch/read", body, stream=stream)
     found: Mapping[str, Mapping[str, Any]] = {
-        str(result["id"]): result.get("properties") or {} for result in answer.get("results", [])
+        str(result["id"]): result.get(field) or {} for result in answer.get("results", [])
     }
     for record in records:
         extra = found.get(str(record["id"]))
         if extra:
-            record.setdefault("properties", {}).update(extra)
+            record.setdefault(field, {}).update(extra)

@@ -33,9 +33,12 @@ from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 from cdk_extensions.backoff import BackoffPolicy
 from cdk_extensions.spec import connector_spec, load_config
 from source_hubspot.api import Forbidden, HubSpotApi
+from source_hubspot.associations import STANDARD_PAIRS
 from source_hubspot.config import HubspotConfig
 from source_hubspot.errors import HUBSPOT_ERRORS
 from source_hubspot.scopes import CUSTOM_OBJECT_SCOPES, describe_missing, missing_scopes
+from source_hubspot.streams.archived import ArchivedObjectsStream
+from source_hubspot.streams.associations import AssociationsStream, association_pairs
 from source_hubspot.streams.crm_object import (
     STANDARD_OBJECTS,
     CrmObjectStream,
@@ -44,6 +47,7 @@ from source_hubspot.streams.crm_object import (
 )
 from source_hubspot.streams.owners import OwnersStream
 from source_hubspot.streams.pipelines import PIPELINE_OBJECTS, PipelinesStream
+from source_hubspot.streams.property_history import RECORD_ID_FIELDS, PropertyHistoryStream
 
 DOCUMENTATION_URL = "https://developers.hubspot.com/docs/api/crm/understanding-the-crm"
 SCHEMAS_PATH = "/crm/v3/schemas"
@@ -51,7 +55,14 @@ DEFAULT_SETTINGS = ReadSettings()
 
 airbyte_logger = logging.getLogger("airbyte")
 
-HubSpotStream = CrmObjectStream | OwnersStream | PipelinesStream
+HubSpotStream = (
+    CrmObjectStream
+    | ArchivedObjectsStream
+    | PropertyHistoryStream
+    | AssociationsStream
+    | OwnersStream
+    | PipelinesStream
+)
 
 
 class SourceHubspot(AbstractSource):
@@ -99,7 +110,7 @@ class SourceHubspot(AbstractSource):
             stream.validate_settings()
         if missing:
             logger.warning(
-                "Some streams will not be offered, for lack of scopes (stream: missing scopes): "
+                "Some streams will not be offered, for lack of scopes (streams, then the scopes they lack): "
                 f"{describe_missing(missing)}."
             )
         return True, None
@@ -112,7 +123,7 @@ class SourceHubspot(AbstractSource):
         missing = missing_scopes(api, streams)
         if missing:
             logger.warning(
-                "Left out of the catalog because the app lacks scopes (stream: missing scopes): "
+                "Left out of the catalog because the app lacks scopes (streams, then the scopes they lack): "
                 f"{describe_missing(missing)}."
             )
         return AirbyteCatalog(streams=[s.as_airbyte_stream() for s in streams if s.name not in missing])
@@ -163,11 +174,18 @@ class SourceHubspot(AbstractSource):
     def _streams(self, hubspot: HubspotConfig, api: HubSpotApi) -> list[HubSpotStream]:
         now = datetime.now(UTC)
         object_types = [CrmObjectType.standard(name) for name in STANDARD_OBJECTS] + _custom_objects(api)
-        crm: list[HubSpotStream] = [
+        crm = [
             CrmObjectStream(api, object_type, hubspot, now=now, settings=self._settings)
             for object_type in object_types
         ]
-        return [*crm, OwnersStream(api), *(PipelinesStream(api, name) for name in PIPELINE_OBJECTS)]
+        return [
+            *crm,
+            *(ArchivedObjectsStream(stream) for stream in crm),
+            *(PropertyHistoryStream(stream) for stream in crm if stream.name in RECORD_ID_FIELDS),
+            *(AssociationsStream(api, *pair) for pair in association_pairs(crm, STANDARD_PAIRS)),
+            OwnersStream(api),
+            *(PipelinesStream(api, name) for name in PIPELINE_OBJECTS),
+        ]
 
 
 def _custom_objects(api: HubSpotApi) -> list[CrmObjectType]:

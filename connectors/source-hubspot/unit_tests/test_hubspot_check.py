@@ -46,9 +46,13 @@ def test_missing_scopes_are_named_exactly_and_the_check_still_succeeds(hubspot_s
     assert output.connection_status.status == Status.SUCCEEDED
     (warning,) = output.logs(Level.WARN)
     assert warning == (
-        "Some streams will not be offered, for lack of scopes (stream: missing scopes): "
-        "deal_pipelines (crm.objects.deals.read), deals (crm.objects.deals.read), "
-        "ticket_pipelines (tickets), tickets (tickets)."
+        "Some streams will not be offered, for lack of scopes (streams, then the scopes they lack): "
+        "calls_to_deals, deal_pipelines, deals, deals_archived, deals_property_history, deals_to_companies, "
+        "deals_to_contacts, emails_to_deals, line_items_to_deals, meetings_to_deals, notes_to_deals, "
+        "quotes_to_deals, tasks_to_deals (crm.objects.deals.read); calls_to_tickets, emails_to_tickets, "
+        "meetings_to_tickets, notes_to_tickets, tasks_to_tickets, ticket_pipelines, tickets, "
+        "tickets_archived, tickets_to_companies, tickets_to_contacts (tickets); "
+        "tickets_to_deals (tickets, crm.objects.deals.read)."
     )
 
 
@@ -56,10 +60,16 @@ def test_credentials_that_read_nothing_fail_the_check_naming_every_scope(hubspot
     sandbox = hubspot_sandbox(replace(SMALL_ACCOUNT, scopes=("oauth",)))
     message = failed_check_message(sandbox, sandbox.oauth_config())
     assert message.startswith("These HubSpot credentials may read none of the streams.")
-    assert "contacts (crm.objects.contacts.read)" in message
-    assert "companies (crm.schemas.companies.read, crm.objects.companies.read)" in message
-    assert "emails (crm.objects.contacts.read, sales-email-read)" in message
-    assert "owners (crm.objects.owners.read)" in message
+    assert " contacts, contacts_archived, contacts_property_history, " in message
+    assert (
+        "; companies, companies_archived, companies_property_history (crm.schemas.companies.read, " in message
+    )
+    assert (
+        "; emails, emails_archived, emails_to_contacts (crm.objects.contacts.read, sales-email-read);"
+        in message
+    )
+    assert "; tickets_to_deals (tickets, crm.objects.deals.read)." in message
+    assert "; owners (crm.objects.owners.read);" in message
 
 
 def test_an_object_named_in_the_settings_must_be_readable(hubspot_sandbox: Start) -> None:

@@ -1,5 +1,6 @@
 """`discover`: a stream per object the credentials may read, custom objects included, with
-schemas built from HubSpot's property definitions; streams lacking scopes are left out, saying why."""
+schemas built from HubSpot's property definitions, and the streams derived from objects (archived
+records, property history, associations); streams lacking scopes are left out, saying why."""
 
 from __future__ import annotations
 
@@ -12,11 +13,18 @@ from hubspot_harness import SMALL_ACCOUNT, HubSpotSandbox
 
 from sandbox.hubspot import HubSpotScenario
 from sandbox.hubspot.catalog import STANDARD_OBJECTS, all_scopes, custom_object
+from source_hubspot.associations import STANDARD_PAIRS
 from source_hubspot.schema import SCHEMA_BY_TYPE
 
 Start = Callable[..., HubSpotSandbox]
 STANDARD_STREAMS = [object_type.name for object_type in STANDARD_OBJECTS]
 OTHER_STREAMS = ["owners", "deal_pipelines", "ticket_pipelines"]
+ARCHIVED_STREAMS = [f"{name}_archived" for name in [*STANDARD_STREAMS, "cars"]]
+HISTORY_STREAMS = ["contacts_property_history", "companies_property_history", "deals_property_history"]
+ASSOCIATION_STREAMS = [
+    *(f"{a}_to_{b}" for a, b in STANDARD_PAIRS),
+    "cars_to_contacts",
+]  # cars: from its schema
 
 
 def catalog_streams(sandbox: HubSpotSandbox, config: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -27,15 +35,29 @@ def catalog_streams(sandbox: HubSpotSandbox, config: dict[str, Any] | None = Non
 def test_every_object_is_a_stream_with_its_cursor_and_key(hubspot_sandbox: Start) -> None:
     streams = catalog_streams(hubspot_sandbox())
 
-    assert sorted(streams) == sorted([*STANDARD_STREAMS, "cars", *OTHER_STREAMS])
+    assert sorted(streams) == sorted(
+        [*STANDARD_STREAMS, "cars", *OTHER_STREAMS, *ARCHIVED_STREAMS, *HISTORY_STREAMS, *ASSOCIATION_STREAMS]
+    )
     for name in [*STANDARD_STREAMS, "cars"]:
         stream = streams[name]
         assert stream.supported_sync_modes == [SyncMode.full_refresh, SyncMode.incremental]
         assert (stream.source_defined_cursor, stream.default_cursor_field) == (True, ["updatedAt"])
         assert stream.source_defined_primary_key == [["id"]]
-    for name in OTHER_STREAMS:
+    for name in [*OTHER_STREAMS, *ARCHIVED_STREAMS, *HISTORY_STREAMS, *ASSOCIATION_STREAMS]:
         assert streams[name].supported_sync_modes == [SyncMode.full_refresh]
+    for name in [*OTHER_STREAMS, *ARCHIVED_STREAMS]:
         assert streams[name].source_defined_primary_key == [["id"]]
+    assert streams["deals_property_history"].source_defined_primary_key == [
+        ["dealId"],
+        ["property"],
+        ["timestamp"],
+    ]
+    assert streams["contacts_to_companies"].source_defined_primary_key == [
+        ["from_id"],
+        ["to_id"],
+        ["category"],
+        ["type_id"],
+    ]
 
 
 def test_schemas_follow_the_property_definitions_nested_and_flattened(hubspot_sandbox: Start) -> None:
@@ -75,12 +97,18 @@ def test_streams_lacking_scopes_are_left_out_and_the_log_says_why(hubspot_sandbo
 
     output = sandbox.discover(sandbox.oauth_config())
 
+    # The schema scope hides what needs the deals' property definitions, not their associations.
+    left_out = {"deals", "deals_archived", "deals_property_history", "emails", "emails_archived"}
+    left_out |= {f"emails_to_{target}" for target in ("contacts", "companies", "deals", "tickets")}
+    every_stream = [*STANDARD_STREAMS, "cars", *OTHER_STREAMS, *ARCHIVED_STREAMS, *HISTORY_STREAMS]
     assert sorted(stream.name for stream in output.catalog.streams) == sorted(
-        {*STANDARD_STREAMS, "cars", *OTHER_STREAMS} - {"deals", "emails"}
+        {*every_stream, *ASSOCIATION_STREAMS} - left_out
     )
     assert output.logs(Level.WARN) == [
-        "Left out of the catalog because the app lacks scopes (stream: missing scopes): "
-        "deals (crm.schemas.deals.read), emails (crm.objects.contacts.read, sales-email-read)."
+        "Left out of the catalog because the app lacks scopes (streams, then the scopes they lack): "
+        "deals, deals_archived, deals_property_history (crm.schemas.deals.read); emails, emails_archived, "
+        "emails_to_companies, emails_to_contacts, emails_to_deals, emails_to_tickets "
+        "(crm.objects.contacts.read, sales-email-read)."
     ]
 
 
@@ -108,5 +136,6 @@ def test_discover_asks_hubspot_little(hubspot_sandbox: Start) -> None:
     sandbox = hubspot_sandbox()
     catalog_streams(sandbox)
     # /schemas; per standard object its properties, a probe of each (properties + records);
-    # cars: a records probe; owners and the pipelines: a probe each.
+    # cars: a records probe; owners and the pipelines: a probe each. Archived, history and
+    # association streams make the probes of their objects, which are sent once.
     assert len(sandbox.fake.requests) == 1 + 12 * 3 + 1 + 3

@@ -7,6 +7,8 @@
 - Incremental reads the search API sorted by the last-modified property, window by window
   (`WindowSearch`), through a `WindowCursor` that checkpoints after every window and every N
   records and skips, on resume, the records read at the saved cursor.
+- With `embed_associations`, records also carry the ids of their associated records, as the
+  official connector's do (`AssociatedIds`: one batch read per page and associated type).
 """
 
 from __future__ import annotations
@@ -16,7 +18,6 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
-from urllib.parse import urlencode
 
 from airbyte_cdk.models import FailureType, SyncMode
 from airbyte_cdk.sources.types import StreamSlice
@@ -24,11 +25,12 @@ from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
 from cdk_extensions.incremental import Window, WindowCursor, WindowedStream, windows
 from source_hubspot.api import HubSpotApi
+from source_hubspot.associations import EMBEDDED_ASSOCIATIONS, STANDARD_OBJECT_TYPE_IDS, AssociatedIds
 from source_hubspot.config import HubspotConfig, ObjectSettings
 from source_hubspot.filters import FilterableProperty, validate_object_filters
-from source_hubspot.properties import PropertySplit, add_batch_read_properties
+from source_hubspot.properties import HISTORY_PAGE_SIZE, list_pages
 from source_hubspot.schema import PropertyDefinition, RecordShaper, object_schema
-from source_hubspot.scopes import Probe
+from source_hubspot.scopes import CUSTOM_OBJECT_SCOPES, REQUIRED_SCOPES, Probe
 from source_hubspot.streams.search import CURSOR_FILTER_COUNT, RECORD_ID, WindowSearch
 
 STANDARD_OBJECTS = (
@@ -64,32 +66,46 @@ class ReadSettings:
 DEFAULT_SETTINGS = ReadSettings()
 
 
+_TYPE_IDS = {name: type_id for type_id, name in STANDARD_OBJECT_TYPE_IDS.items()}
+
+
 @dataclass(frozen=True)
 class CrmObjectType:
     """A CRM object type as the API addresses it.
 
     `path` names it in URLs (a custom object's objectTypeId); `aliases` are the names the config's
-    per-object settings may use. A custom object's property definitions come with its schema.
+    per-object settings may use; `type_id` is HubSpot's object type id ("0-1", "2-123"). A custom
+    object's property definitions and associated object types come with its schema.
     """
 
     name: str
     path: str
     aliases: frozenset[str]
     definitions: tuple[PropertyDefinition, ...] | None = None
+    type_id: str = ""
+    associated_type_ids: tuple[str, ...] = ()
 
     @classmethod
     def standard(cls, name: str) -> CrmObjectType:
-        return cls(name, name, frozenset({name}))
+        return cls(name, name, frozenset({name}), type_id=_TYPE_IDS.get(name, ""))
 
     @classmethod
     def custom(cls, schema: Mapping[str, Any]) -> CrmObjectType:
         """From one entry of /crm/v3/schemas."""
-        names = (schema.get("name"), schema.get("objectTypeId"), schema.get("fullyQualifiedName"))
+        type_id = str(schema["objectTypeId"])
+        names = (schema.get("name"), type_id, schema.get("fullyQualifiedName"))
+        associated = (
+            str(association["toObjectTypeId"])
+            for association in schema.get("associations", [])
+            if str(association.get("fromObjectTypeId")) == type_id and association.get("toObjectTypeId")
+        )
         return cls(
             name=str(schema["name"]),
-            path=str(schema["objectTypeId"]),
+            path=type_id,
             aliases=frozenset(str(name) for name in names if name),
             definitions=tuple(PropertyDefinition.from_api(prop) for prop in schema.get("properties", [])),
+            type_id=type_id,
+            associated_type_ids=tuple(dict.fromkeys(associated)),
         )
 
     @property
@@ -131,6 +147,8 @@ class CrmObjectStream(WindowedStream):
         self._definitions = object_type.definitions
         self._schema: dict[str, Any] | None = None
         self._shaper: RecordShaper | None = None
+        targets = EMBEDDED_ASSOCIATIONS.get(object_type.name, ()) if config.embed_associations else ()
+        self._associated_ids = AssociatedIds(api, object_type.path, targets, stream=object_type.name)
 
     @property
     def name(self) -> str:
@@ -143,10 +161,15 @@ class CrmObjectStream(WindowedStream):
     # --- metadata ---------------------------------------------------------------------------------
 
     def probes(self) -> Sequence[Probe]:
-        records = Probe(f"/crm/v3/objects/{self.object_type.path}", {"limit": 1})
+        records = self.records_probe()
         if self.object_type.definitions is not None:  # known from the schema: only records to probe
             return [records]
-        return [Probe(f"/crm/v3/properties/{self.object_type.path}"), records]
+        return [Probe(f"/crm/v3/properties/{self.object_type.path}", scopes=records.scopes), records]
+
+    def records_probe(self) -> Probe:
+        """Reading this object's records, without their property definitions."""
+        scopes = REQUIRED_SCOPES.get(self.name, CUSTOM_OBJECT_SCOPES)
+        return Probe(f"/crm/v3/objects/{self.object_type.path}", {"limit": 1}, scopes=scopes)
 
     def definitions(self) -> tuple[PropertyDefinition, ...]:
         """The object's property definitions, asked of HubSpot once."""
@@ -158,6 +181,7 @@ class CrmObjectStream(WindowedStream):
     def get_json_schema(self) -> Mapping[str, Any]:
         if self._schema is None:  # the CDK asks for it once per record
             self._schema = object_schema(self.definitions())
+            self._schema["properties"].update(self._associated_ids.json_schema())
         return self._schema
 
     def selected_properties(self) -> list[str]:
@@ -199,32 +223,44 @@ class CrmObjectStream(WindowedStream):
         stream_slice: Mapping[str, Any] | None = None,
         stream_state: Mapping[str, Any] | None = None,
     ) -> Iterator[dict[str, Any]]:
-        shape = self._record_shaper()
+        shape = self.record_shaper()
         if sync_mode == SyncMode.full_refresh:
             return map(shape, self._read_everything())
         return map(shape, super().read_records(sync_mode, cursor_field, stream_slice, stream_state))
 
     def read_window(self, window: Window[Any]) -> Iterable[Mapping[str, Any]]:
-        return self._search().read(window)
+        return self._with_associated_ids(self._search().read(window))
 
-    def _read_everything(self) -> Iterator[Mapping[str, Any]]:
+    def record_pages(
+        self, *, stream: str, archived: bool = False, history: bool = False
+    ) -> Iterator[list[dict[str, Any]]]:
+        """The list endpoint's pages of live (or archived) records with every selected property:
+        their values, or with `history` their histories. `stream` names the stream served."""
+        return list_pages(
+            self._api,
+            self.object_type.path,
+            self.selected_properties(),
+            stream=stream,
+            page_size=HISTORY_PAGE_SIZE if history else self._settings.list_page_size,
+            archived=archived,
+            field="propertiesWithHistory" if history else "properties",
+        )
+
+    def _read_everything(self) -> Iterator[dict[str, Any]]:
         if not self._object_settings.filters:
-            return self._list()
+            for page in self.record_pages(stream=self.name):
+                self._associated_ids.add_to(page)
+                yield from page
+            return
         search = self._search()  # only the search applies the user's filters
         every_window = windows(self._start, self._now, self._settings.window)
-        return (record for window in every_window for record in search.read(window))
+        found = (record for window in every_window for record in search.read(window))
+        yield from self._with_associated_ids(found)
 
-    def _list(self) -> Iterator[dict[str, Any]]:
-        path = f"/crm/v3/objects/{self.object_type.path}"
-        params: dict[str, Any] = {"limit": self._settings.list_page_size}
-        split = PropertySplit.for_list_request(self.selected_properties(), f"{path}?{urlencode(params)}")
-        params["properties"] = ",".join(split.in_url)
-        for page in self._api.pages(path, params, stream=self.name):
-            records = page.get("results", [])
-            add_batch_read_properties(
-                self._api, self.object_type.path, records, split.in_batch_read, stream=self.name
-            )
-            yield from records
+    def _with_associated_ids(self, records: Iterable[dict[str, Any]]) -> Iterable[dict[str, Any]]:
+        if not self._associated_ids.targets:
+            return records
+        return self._associated_ids.in_pages(records, self._settings.search_page_size)
 
     def _search(self) -> WindowSearch:
         return WindowSearch(
@@ -241,7 +277,8 @@ class CrmObjectStream(WindowedStream):
     def _catalog(self) -> dict[str, FilterableProperty]:
         return {d.name: FilterableProperty(d.type, frozenset(d.options)) for d in self.definitions()}
 
-    def _record_shaper(self) -> RecordShaper:
+    def record_shaper(self) -> RecordShaper:
+        """Turns the records HubSpot sends into those this object's streams emit."""
         if self._shaper is None:
             self._shaper = RecordShaper(self.definitions())
         return self._shaper

@@ -1,0 +1,58 @@
+"""`<object>_archived` streams (`deals_archived` as the official connector names it): the records
+HubSpot keeps in its recycle bin, 90 days after they were deleted.
+
+Full refresh only: the list endpoint with `archived=true` (the search API never returns archived
+records, so neither an incremental read nor the per-object filters apply here). Records carry
+the object's properties as its own stream emits them, plus `archived` and `archivedAt`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from typing import Any
+
+from airbyte_cdk.models import SyncMode
+from airbyte_cdk.sources.streams import Stream
+
+from source_hubspot.schema import object_schema
+from source_hubspot.scopes import Probe
+from source_hubspot.streams.crm_object import CrmObjectStream
+
+_DATETIME = {"type": ["null", "string"], "format": "date-time"}
+
+
+class ArchivedObjectsStream(Stream):
+    """The archived records of one CRM object type (see the module docstring)."""
+
+    primary_key = "id"
+
+    def __init__(self, live: CrmObjectStream) -> None:
+        self._live = live
+        self._schema: dict[str, Any] | None = None
+
+    @property
+    def name(self) -> str:
+        return f"{self._live.name}_archived"
+
+    def probes(self) -> Sequence[Probe]:
+        return self._live.probes()
+
+    def get_json_schema(self) -> Mapping[str, Any]:
+        if self._schema is None:
+            self._schema = object_schema(self._live.definitions())
+            self._schema["properties"]["archivedAt"] = dict(_DATETIME)
+        return self._schema
+
+    def read_records(
+        self,
+        sync_mode: SyncMode,
+        cursor_field: list[str] | None = None,
+        stream_slice: Mapping[str, Any] | None = None,
+        stream_state: Mapping[str, Any] | None = None,
+    ) -> Iterable[Mapping[str, Any]]:
+        return self._archived()
+
+    def _archived(self) -> Iterator[Mapping[str, Any]]:
+        shape = self._live.record_shaper()
+        for page in self._live.record_pages(stream=self.name, archived=True):
+            yield from map(shape, page)
