@@ -26,6 +26,7 @@ from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
 from cdk_extensions.backoff import BackoffPolicy
 from cdk_extensions.record_batches import RecordBatchSource
+from cdk_extensions.source_inputs import ValidatedInputs
 from cdk_extensions.spec import connector_spec, load_config
 from source_bigquery.api import DEFAULT_BACKOFF, BigQueryApi
 from source_bigquery.catalog import TableSource, discover_queries, discover_tables
@@ -35,7 +36,7 @@ from source_bigquery.config import BigQueryConfig
 DOCUMENTATION_URL = "https://cloud.google.com/bigquery/docs/reference/storage"
 
 
-class SourceBigquery(RecordBatchSource):
+class SourceBigquery(ValidatedInputs, RecordBatchSource):
     """One instance serves one command. `backoff` and `sleep` are for tests (see `BigQueryApi`), and
     `page_rows`, the rows of one record batch and of one incremental checkpoint at most."""
 
