@@ -31,6 +31,7 @@ from airbyte_cdk.sources.streams import Stream
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
 from cdk_extensions.backoff import BackoffPolicy
+from cdk_extensions.source_inputs import ValidatedInputs
 from cdk_extensions.spec import connector_spec, load_config
 from source_hubspot.api import Forbidden, HubSpotApi
 from source_hubspot.associations import STANDARD_PAIRS
@@ -65,7 +66,7 @@ HubSpotStream = (
 )
 
 
-class SourceHubspot(AbstractSource):
+class SourceHubspot(ValidatedInputs, AbstractSource):
     """One instance serves one command. `clock`, `sleep`, `wall_clock`, `backoff` and `settings` are
     for tests (see `HubSpotApi` and `ReadSettings`); the defaults are HubSpot's real limits."""
 
