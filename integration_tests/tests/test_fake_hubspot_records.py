@@ -258,3 +258,28 @@ def test_the_command_line_prints_url_and_credentials_then_serves() -> None:
     assert started["private_app_token"].startswith("pat-na1-")
     assert {"client_id", "client_secret", "refresh_token"} <= set(started)
     assert process.returncode == 0
+
+
+def test_the_command_line_takes_a_burst_limit_and_logs_every_request_when_verbose() -> None:
+    command = [
+        sys.executable,
+        "-m",
+        "sandbox.hubspot",
+        "--contacts",
+        "100",
+        "--burst-limit",
+        "2",
+        "--verbose",
+    ]
+    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) as process:
+        try:
+            assert process.stdout is not None and process.stderr is not None
+            started = json.loads(process.stdout.readline())
+            headers = {"Authorization": f"Bearer {started['private_app_token']}"}
+            url = f"{started['url']}/crm/v3/objects/contacts"
+            statuses = [requests.get(url, headers=headers, timeout=10).status_code for _ in range(3)]
+        finally:
+            process.terminate()
+        log = process.stderr.read()
+    assert statuses == [200, 200, 429]
+    assert log.count('"GET /crm/v3/objects/contacts HTTP/1.1"') == 3

@@ -22,6 +22,8 @@ from sandbox.hubspot.values import ValueFactory, mix, name_hash
 ID_STEP = 3  # ids leave gaps, as real portals' do: connectors must not assume contiguous ids
 _DAY_MS = 86_400_000
 SOURCE_TYPES = ("CRM_UI", "API", "IMPORT", "INTEGRATION")
+# The properties a record carries, each with its definition (None: set by HubSpot, see `_set_by_hubspot`).
+PropertyPlan = tuple[tuple[str, PropertySpec | None], ...]
 
 
 @dataclass(frozen=True)
@@ -56,6 +58,7 @@ class ObjectStore:
         self.values = values
         self._seed = seed
         self._specs = {spec.name: spec for spec in object_type.properties}
+        self._plans: dict[tuple[str, ...] | None, PropertyPlan] = {}
         self._lock = threading.Lock()
         self._start_ms = shape.start_ms
         creation_span = shape.end_ms - 30 * _DAY_MS - shape.start_ms
@@ -155,29 +158,48 @@ class ObjectStore:
 
     def value(self, snapshot: Snapshot, index: int, name: str) -> str | None:
         """The current value of property `name` on record `index` (None when unset)."""
-        versions = self._history(snapshot, index, name)
-        return versions[0][0] if versions else None
+        return self._current_values(snapshot, index, ((name, self._generated_spec(name)),))[name]
+
+    def _current_values(self, snapshot: Snapshot, index: int, plan: PropertyPlan) -> dict[str, str | None]:
+        """The newest entry of `_history` of each property in `plan`, drawing only that value."""
+        record_key, edits = self.values.record_key(index), len(snapshot.changes.get(index, ()))
+        created, modified = self.created_ms(index), self._base_modified[index]
+        draw = self.values.current_value
+        return {
+            name: self._set_by_hubspot(snapshot, index, name)[0]
+            if spec is None
+            else draw(spec, record_key, edits, index, created, modified)
+            for name, spec in plan
+        }
+
+    def _generated_spec(self, name: str) -> PropertySpec | None:
+        """The definition of a property with generated values; None for those HubSpot sets itself."""
+        return None if name in self.object_type.always_returned else self._specs[name]
+
+    def _set_by_hubspot(self, snapshot: Snapshot, index: int, name: str) -> tuple[str, int]:
+        """(value, timestamp) of the id, the create date or the last-modified date."""
+        if name == "hs_object_id":
+            return str(self.id_of(index)), self.created_ms(index)
+        if name == self.object_type.created_property:
+            return iso(self.created_ms(index)), self.created_ms(index)
+        return iso(snapshot.modified[index]), snapshot.modified[index]
 
     def _history(self, snapshot: Snapshot, index: int, name: str) -> list[tuple[str, int]]:
         """(value, timestamp) of every version of a property, newest first."""
-        object_type = self.object_type
-        if name == "hs_object_id":
-            return [(str(self.id_of(index)), self.created_ms(index))]
-        if name == object_type.created_property:
-            return [(iso(self.created_ms(index)), self.created_ms(index))]
-        if name == object_type.cursor_property:
-            return [(iso(snapshot.modified[index]), snapshot.modified[index])]
-        spec = self._specs[name]
-        if not self.values.has_value(spec, index):
+        spec = self._generated_spec(name)
+        if spec is None:
+            return [self._set_by_hubspot(snapshot, index, name)]
+        key = self.values.property_key(self.values.record_key(index), spec)
+        if not self.values.has_value(spec, key):
             return []
         created, modified = self.created_ms(index), self._base_modified[index]
-        base_versions = 1 + mix(self._seed, index, name_hash(name)) % 3
+        base_versions = self.values.first_version_count(key)
         times = [
             created + (modified - created) * v // max(base_versions - 1, 1) for v in range(base_versions)
         ]
         times += snapshot.changes.get(index, ())
         return [
-            (self.values.value(spec, index, version, created, modified), at_ms)
+            (self.values.value(spec, key, version, index, created, modified), at_ms)
             for version, at_ms in reversed(list(enumerate(times)))
         ]
 
@@ -195,13 +217,11 @@ class ObjectStore:
         `properties` None means the type's defaults; unknown names are ignored and the
         create date, last-modified date and hs_object_id always come along, as HubSpot does.
         """
-        object_type = self.object_type
-        wanted = object_type.default_properties if properties is None else properties
-        names = dict.fromkeys(name for name in (*wanted, *object_type.always_returned) if name in self._specs)
+        plan = self._returned_properties(None if properties is None else tuple(properties))
         updated_ms = snapshot.modified[index]
         record: dict[str, object] = {
             "id": str(self.id_of(index)),
-            "properties": {name: self.value(snapshot, index, name) for name in names},
+            "properties": self._current_values(snapshot, index, plan),
         }
         if with_history:
             record["propertiesWithHistory"] = {
@@ -218,6 +238,17 @@ class ObjectStore:
         if archived_at is not None:
             record["archivedAt"] = iso(archived_at)
         return record
+
+    def _returned_properties(self, requested: tuple[str, ...] | None) -> PropertyPlan:
+        """The properties a record carries when `requested` are asked for, worked out once per list."""
+        plan = self._plans.get(requested)
+        if plan is None:
+            wanted = self.object_type.default_properties if requested is None else requested
+            known = (name for name in (*wanted, *self.object_type.always_returned) if name in self._specs)
+            plan = self._plans[requested] = tuple(
+                (name, self._generated_spec(name)) for name in dict.fromkeys(known)
+            )
+        return plan
 
     def _history_entry(self, index: int, name: str, value: str, at_ms: int) -> dict[str, object]:
         spec = self._specs[name]

@@ -1,11 +1,15 @@
 """Invented but plausible property values, each a pure function of (seed, record, property, version).
 
 Nothing is stored per record: a value is recomputed whenever it is needed, so an account of a
-million contacts costs no memory beyond the store's timestamp arrays.
+million contacts costs no memory beyond the store's timestamp arrays. Every draw hashes
+(seed, record, property, ...) with `mix`; the shared beginnings are hashed once per record
+(`record_key`) and once per property (`property_key`), since rendering a page of records is
+mostly this hashing.
 """
 
 from __future__ import annotations
 
+import functools
 import zlib
 from collections.abc import Callable, Sequence
 
@@ -14,6 +18,7 @@ from sandbox.hubspot.catalog import PropertySpec
 from sandbox.hubspot.timestamps import iso, iso_date
 
 _MASK = (1 << 64) - 1
+_MIX_START = 0x9E3779B97F4A7C15
 _DAY_MS = 86_400_000
 
 WORDS = (
@@ -41,14 +46,20 @@ PRODUCTS = ("Starter plan", "Professional plan", "Enterprise plan", "Onboarding 
 
 def mix(*parts: int) -> int:
     """A fast, well-spread 64-bit hash of integers (splitmix64 steps)."""
-    state = 0x9E3779B97F4A7C15
+    state = _MIX_START
     for part in parts:
-        state = ((state ^ (part & _MASK)) * 0xBF58476D1CE4E5B9) & _MASK
-        state = ((state ^ (state >> 27)) * 0x94D049BB133111EB) & _MASK
-        state ^= state >> 31
+        state = mix_onto(state, part)
     return state
 
 
+def mix_onto(key: int, part: int) -> int:
+    """`mix` carried one part further: mix_onto(mix(a, b), c) == mix(a, b, c)."""
+    state = ((key ^ (part & _MASK)) * 0xBF58476D1CE4E5B9) & _MASK
+    state = ((state ^ (state >> 27)) * 0x94D049BB133111EB) & _MASK
+    return state ^ (state >> 31)
+
+
+@functools.cache
 def name_hash(name: str) -> int:
     return zlib.crc32(name.encode())
 
@@ -95,12 +106,45 @@ class ValueFactory:
             "ticket_stage": lambda h, i, c, m: self._stage("tickets", i),
         }
 
-    def has_value(self, spec: PropertySpec, index: int) -> bool:
-        return mix(self.seed, index, name_hash(spec.name), 1) % 1000 < spec.fill_rate * 1000
+    def record_key(self, index: int) -> int:
+        """What every draw for record `index` starts from."""
+        return mix(self.seed, index)
 
-    def value(self, spec: PropertySpec, index: int, version: int, created_ms: int, modified_ms: int) -> str:
+    @staticmethod
+    def property_key(record_key: int, spec: PropertySpec) -> int:
+        """What every draw for one property of a record starts from."""
+        return mix_onto(record_key, name_hash(spec.name))
+
+    @staticmethod
+    def has_value(spec: PropertySpec, property_key: int) -> bool:
+        return mix_onto(property_key, 1) % 1000 < spec.fill_rate * 1000
+
+    def current_value(
+        self, spec: PropertySpec, record_key: int, edits: int, index: int, created_ms: int, modified_ms: int
+    ) -> str | None:
+        """The value after the generated versions and `edits` later edits; None when the record has none."""
+        key = self.property_key(record_key, spec)
+        if not self.has_value(spec, key):
+            return None
+        newest = self.first_version_count(key) - 1 + edits
+        return self.value(spec, key, newest, index, created_ms, modified_ms)
+
+    @staticmethod
+    def first_version_count(property_key: int) -> int:
+        """How many values the property had by the record's last generated change (1 to 3)."""
+        return 1 + property_key % 3
+
+    def value(
+        self,
+        spec: PropertySpec,
+        property_key: int,
+        version: int,
+        index: int,
+        created_ms: int,
+        modified_ms: int,
+    ) -> str:
         """The value `spec` had on record `index` at its `version`-th change (0 is the first)."""
-        entropy = mix(self.seed, index, name_hash(spec.name), version + 2)
+        entropy = mix_onto(property_key, version + 2)
         if spec.options:
             return spec.options[entropy % len(spec.options)]
         sample = spec.sample or {"date": "date", "bool": "bool", "datetime": "past", "number": "count"}.get(
