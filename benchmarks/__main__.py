@@ -6,7 +6,7 @@ import json
 import os
 from pathlib import Path
 
-from benchmarks import bigquery_full_refresh
+from benchmarks import bigquery_full_refresh, hubspot_full_refresh
 from benchmarks.ga4_sync import ga4_default_reports
 from benchmarks.harness import Measurement, best_of, python_module
 
@@ -34,6 +34,7 @@ def report(measurements: list[Measurement]) -> None:
 
 def main() -> None:
     measurements = raw_limit() + ga4_default_reports(RUNS)
+    measurements += hubspot_full_refresh.measurements(hubspot_full_refresh.SIZES, RUNS)
     measurements += bigquery_full_refresh.measurements(sorted({100_000, RECORDS}), RUNS)
     report(measurements)
     out = Path(".local/bench.json")

@@ -1,0 +1,107 @@
+"""HubSpot: a full refresh of the contacts stream (every property) from the fake HubSpot.
+
+The connector runs as the platform runs it (its console script, config and catalog in files) in a
+child process, against the fake HubSpot served by another child (`python -m sandbox.hubspot`), so
+neither the fake's CPU nor its memory is counted. HubSpot's burst limit (190 requests per 10 s)
+would cap any connector at 1,900 contacts/s; the fake is run without it, so the figure is the
+connector's own. Requests are counted at the fake (its request log). Two account sizes show
+whether memory stays flat as the account grows.
+Targets: >= 5,000 records/s, <= 10.5 requests per 1,000 records, <= 150 MB peak RSS.
+
+Run alone: `python -m benchmarks.hubspot_full_refresh 50000 200000`.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from benchmarks.harness import Measurement, best_of, python_module
+
+SIZES = (50_000, 200_000)
+UNLIMITED_BURST = 1_000_000_000
+_API_REQUEST = re.compile(r'"(GET|POST) /(crm|account-info|oauth)/')
+
+
+def measurements(sizes: tuple[int, ...], runs: int) -> list[Measurement]:
+    """One measurement per account size (the number of contacts)."""
+    results = []
+    for contacts in sizes:
+        with (
+            tempfile.TemporaryDirectory(prefix="bench-hubspot-") as folder,
+            _fake_hubspot(contacts) as (fake, log),
+        ):
+            command = _command(Path(folder), fake)
+            logged = len(log.read_text().splitlines())
+            records = _count_records(command)
+            requests = sum(1 for line in log.read_text().splitlines()[logged:] if _API_REQUEST.search(line))
+            case = f"hubspot {contacts:,} contacts"
+            results.append(best_of(runs, case, command, records))
+        print(f"{case}: {records:,} records, {requests * 1000 / records:.2f} requests per 1,000 records")
+    return results
+
+
+@contextmanager
+def _fake_hubspot(contacts: int) -> Iterator[tuple[dict[str, Any], Path]]:
+    """The fake HubSpot in a child process: its announcement (URL, token) and its request log."""
+    with tempfile.NamedTemporaryFile("w", prefix="fake-hubspot-", suffix=".log") as log_file:
+        command = python_module(
+            "sandbox.hubspot",
+            *("--contacts", str(contacts), "--burst-limit", str(UNLIMITED_BURST), "--verbose"),
+        )
+        fake = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=log_file, text=True)
+        try:
+            assert fake.stdout is not None
+            yield json.loads(fake.stdout.readline()), Path(log_file.name)
+        finally:
+            fake.terminate()
+            fake.wait(timeout=30)
+
+
+def _command(folder: Path, fake: dict[str, Any]) -> list[str]:
+    """`read` of the contacts stream, full refresh, as the connector discovers it."""
+    credentials = {"credentials_title": "Private App Credentials", "access_token": fake["private_app_token"]}
+    config = {"credentials": credentials, "api_base_url": fake["url"]}
+    (folder / "config.json").write_text(json.dumps(config))
+    script = str(Path(sys.executable).parent / "source-hubspot")
+    discovered = subprocess.run(
+        [script, "discover", "--config", str(folder / "config.json")], capture_output=True, check=True
+    )
+    messages = [json.loads(line) for line in discovered.stdout.splitlines()]
+    (catalog,) = [message["catalog"] for message in messages if message["type"] == "CATALOG"]
+    (contacts,) = [stream for stream in catalog["streams"] if stream["name"] == "contacts"]
+    configured = {
+        "streams": [{"stream": contacts, "sync_mode": "full_refresh", "destination_sync_mode": "overwrite"}]
+    }
+    (folder / "catalog.json").write_text(json.dumps(configured))
+    return [
+        script,
+        "read",
+        "--config",
+        str(folder / "config.json"),
+        "--catalog",
+        str(folder / "catalog.json"),
+    ]
+
+
+def _count_records(command: list[str]) -> int:
+    """One untimed run, read line by line: the records it emits."""
+    with subprocess.Popen(command, stdout=subprocess.PIPE) as child:
+        assert child.stdout is not None
+        records = sum(1 for line in child.stdout if line.startswith(b'{"type":"RECORD"'))
+    if child.returncode != 0:
+        raise RuntimeError(f"the HubSpot connector failed (exit {child.returncode})")
+    return records
+
+
+if __name__ == "__main__":
+    sizes = tuple(int(size) for size in sys.argv[1:]) or SIZES
+    for m in measurements(sizes, runs=1):
+        print(f"{m.case}: {m.records_per_second:,.0f} records/s, peak RSS {m.peak_rss_mb:.1f} MB")
