@@ -49,9 +49,7 @@ def test_a_read_with_a_bad_catalog_is_a_config_error_naming_the_field(
         catalog["streams"][0]["sync_mode"] = "sometimes"
         read = run_connector(launcher, "read", config=config, catalog=catalog)
 
-    errors = [
-        message.trace.error for message in read.of_type(Type.TRACE) if message.trace and message.trace.error
-    ]
+    errors = read.errors()
     assert read.exit_code != 0
     assert [error.failure_type.value for error in errors] == ["config_error"]
     assert "streams/0/sync_mode" in errors[0].message

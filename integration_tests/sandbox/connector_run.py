@@ -12,14 +12,12 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from airbyte_cdk.models import (
-    AirbyteMessage,
     ConfiguredAirbyteCatalog,
     ConfiguredAirbyteCatalogSerializer,
     ConfiguredAirbyteStream,
@@ -28,28 +26,16 @@ from airbyte_cdk.models import (
     Type,
 )
 
-from sandbox.protocol import parse_output
+from sandbox.protocol import ConnectorOutput, parse_output
 
 
 @dataclass(frozen=True)
-class ConnectorRun:
+class ConnectorRun(ConnectorOutput):
+    """What one command printed, how it exited and how long it took."""
+
     command: str
     exit_code: int
     seconds: float
-    messages: list[AirbyteMessage]
-
-    def of_type(self, message_type: Type) -> list[AirbyteMessage]:
-        return [message for message in self.messages if message.type == message_type]
-
-    def records_per_stream(self) -> Counter[str]:
-        return Counter(message.record.stream for message in self.of_type(Type.RECORD) if message.record)
-
-    def errors(self) -> list[str]:
-        return [
-            message.trace.error.message
-            for message in self.of_type(Type.TRACE)
-            if message.trace and message.trace.error
-        ]
 
 
 @dataclass(frozen=True)
@@ -111,15 +97,13 @@ def run_connector(
         started = time.perf_counter()
         finished = subprocess.run(arguments, capture_output=True, text=True, timeout=timeout, cwd=folder)
         seconds = time.perf_counter() - started
-    return ConnectorRun(command, finished.returncode, seconds, parse_output(finished.stdout))
+    return ConnectorRun(parse_output(finished.stdout), command, finished.returncode, seconds)
 
 
 def full_catalog(discovered: ConnectorRun) -> dict[str, Any]:
     """A configured catalog selecting every discovered stream, incremental where it can be."""
-    (catalog_message,) = discovered.of_type(Type.CATALOG)
-    assert catalog_message.catalog is not None
     configured = []
-    for stream in catalog_message.catalog.streams:
+    for stream in discovered.catalog.streams:
         incremental = SyncMode.incremental in stream.supported_sync_modes
         configured.append(
             ConfiguredAirbyteStream(
@@ -159,10 +143,11 @@ def demo_connector(launcher: Launcher, config: Mapping[str, Any]) -> str:
         raise RuntimeError(f"check did not succeed: {[status.message for status in statuses if status]}")
     discover = run_connector(launcher, "discover", config=config)
     if discover.exit_code != 0:
-        raise RuntimeError(f"discover failed: {discover.errors()}")
+        raise RuntimeError(f"discover failed: {[error.message for error in discover.errors()]}")
     read = run_connector(launcher, "read", config=config, catalog=full_catalog(discover))
-    if read.exit_code != 0 or read.errors():
-        raise RuntimeError(f"read failed (exit {read.exit_code}): {read.errors()}")
+    errors = [error.message for error in read.errors()]
+    if read.exit_code != 0 or errors:
+        raise RuntimeError(f"read failed (exit {read.exit_code}): {errors}")
     records, seconds = read.records_per_stream(), stream_seconds(read)
     width = max(map(len, seconds), default=0) + 2
     lines = [

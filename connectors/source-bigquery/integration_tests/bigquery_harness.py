@@ -20,24 +20,20 @@ import orjson
 import pytest
 from airbyte_cdk.exception_handler import assemble_uncaught_exception
 from airbyte_cdk.models import (
-    AirbyteMessage,
     AirbyteMessageSerializer,
     AirbyteStateMessage,
     AirbyteStateMessageSerializer,
-    AirbyteStreamStatus,
     ConfiguredAirbyteCatalog,
     ConfiguredAirbyteCatalogSerializer,
     ConfiguredAirbyteStream,
     DestinationSyncMode,
-    Level,
     SyncMode,
-    Type,
 )
 from airbyte_cdk.test.state_builder import StateBuilder
 
 from cdk_extensions.backoff import BackoffPolicy
 from sandbox.bigquery.emulator import BigQueryEmulator
-from sandbox.protocol import parse_messages
+from sandbox.protocol import ConnectorOutput, parse_messages
 from source_bigquery.run import launch_source
 from source_bigquery.source import SourceBigquery
 
@@ -99,23 +95,12 @@ def configured_catalog(
     return ConfiguredAirbyteCatalog(streams=configured)
 
 
-@dataclass
-class Output:
+@dataclass(frozen=True)
+class Output(ConnectorOutput):
     """A command's output lines and messages, and the exception it ended with (if any)."""
 
     lines: list[str]
-    messages: list[AirbyteMessage]
     failure: BaseException | None = None
-
-    def of_type(self, kind: Type) -> list[AirbyteMessage]:
-        return [message for message in self.messages if message.type == kind]
-
-    def records(self, stream: str | None = None) -> list[dict[str, Any]]:
-        return [
-            message.record.data
-            for message in self.of_type(Type.RECORD)
-            if message.record is not None and (stream is None or message.record.stream == stream)
-        ]
 
     def exact_records(self, stream: str) -> list[dict[str, Any]]:
         """The records as written, numbers with a fraction as Decimal (no float rounding)."""
@@ -125,15 +110,6 @@ class Output:
             if message["type"] == "RECORD" and message["record"]["stream"] == stream:
                 found.append(message["record"]["data"])
         return found
-
-    def states(self, stream: str) -> list[dict[str, Any]]:
-        return [
-            dict(message.state.stream.stream_state.__dict__)
-            for message in self.of_type(Type.STATE)
-            if message.state
-            and message.state.stream
-            and message.state.stream.stream_descriptor.name == stream
-        ]
 
     def records_before_each_state(self, stream: str) -> list[tuple[dict[str, Any], list[dict[str, Any]]]]:
         """For each STATE of `stream`: its stream state, and the stream's records emitted before it."""
@@ -145,39 +121,6 @@ class Output:
             if state is not None and state.stream_descriptor.name == stream:
                 found.append((dict(state.stream_state.__dict__), list(records)))
         return found
-
-    def state_messages(self) -> list[AirbyteStateMessage]:
-        return [message.state for message in self.of_type(Type.STATE) if message.state is not None]
-
-    def errors(self) -> list[Any]:
-        return [m.trace.error for m in self.of_type(Type.TRACE) if m.trace and m.trace.error]
-
-    def estimates(self) -> list[Any]:
-        return [m.trace.estimate for m in self.of_type(Type.TRACE) if m.trace and m.trace.estimate]
-
-    def statuses(self, stream: str) -> list[AirbyteStreamStatus]:
-        return [
-            m.trace.stream_status.status
-            for m in self.of_type(Type.TRACE)
-            if m.trace and m.trace.stream_status and m.trace.stream_status.stream_descriptor.name == stream
-        ]
-
-    def logs(self, level: Level | None = None) -> list[str]:
-        return [
-            m.log.message
-            for m in self.of_type(Type.LOG)
-            if m.log is not None and (level is None or m.log.level == level)
-        ]
-
-    @property
-    def connection_status(self) -> Any:
-        (message,) = self.of_type(Type.CONNECTION_STATUS)
-        return message.connectionStatus
-
-    @property
-    def catalog(self) -> Any:
-        (message,) = self.of_type(Type.CATALOG)
-        return message.catalog
 
 
 @dataclass
@@ -219,7 +162,7 @@ class Connector:
         if failure is not None:  # what the uncaught-exception hook would print
             trace = assemble_uncaught_exception(type(failure), failure).as_airbyte_message()
             lines.append(orjson.dumps(AirbyteMessageSerializer.dump(trace)).decode())
-        return Output(lines, parse_messages(lines), failure)
+        return Output(parse_messages(lines), lines, failure)
 
     def _file(self, kind: str, content: Any) -> str:
         self.runs += 1

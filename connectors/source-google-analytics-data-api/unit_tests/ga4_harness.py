@@ -18,14 +18,14 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from airbyte_cdk.models import AirbyteStateMessage, AirbyteStreamStatus, SyncMode
+from airbyte_cdk.models import AirbyteStateMessage, SyncMode
 from airbyte_cdk.test.catalog_builder import CatalogBuilder
 from airbyte_cdk.test.entrypoint_wrapper import EntrypointOutput, _run_command, discover, read
-from airbyte_cdk.test.state_builder import StateBuilder
 
 from cdk_extensions.auth.token_cache import TokenCache
 from cdk_extensions.backoff import BackoffPolicy
 from sandbox.ga4 import FakeGA4, GA4Options
+from sandbox.protocol import ConnectorOutput
 from source_google_analytics_data_api import SourceGoogleAnalyticsDataApi
 
 SMALL_PROPERTIES = GA4Options(days=60, cardinality=4)
@@ -98,13 +98,13 @@ class Ga4Sandbox:
             rows_per_request=self.rows_per_request,
         )
 
-    def check(self, config: Mapping[str, Any]) -> EntrypointOutput:
+    def check(self, config: Mapping[str, Any]) -> ConnectorOutput:
         path = self.workdir / "check-config.json"
         path.write_text(json.dumps(config))
-        return _run_command(self.source(), ["check", "--config", str(path)])
+        return _messages(_run_command(self.source(), ["check", "--config", str(path)]))
 
-    def discover(self, config: Mapping[str, Any]) -> EntrypointOutput:
-        return discover(self.source(), config)
+    def discover(self, config: Mapping[str, Any]) -> ConnectorOutput:
+        return _messages(discover(self.source(), config))
 
     def read(
         self,
@@ -113,13 +113,15 @@ class Ga4Sandbox:
         state: list[AirbyteStateMessage] | None = None,
         mode: SyncMode = SyncMode.incremental,
         expect_failure: bool = False,
-    ) -> EntrypointOutput:
+    ) -> ConnectorOutput:
         """Read `streams` in `mode`, or each in the mode a mapping gives it."""
         modes = streams if isinstance(streams, Mapping) else dict.fromkeys(streams, mode)
         builder = CatalogBuilder()
         for name, stream_mode in modes.items():
             builder.with_stream(name, stream_mode)
-        return read(self.source(), config, builder.build(), state, expecting_exception=expect_failure)
+        return _messages(
+            read(self.source(), config, builder.build(), state, expecting_exception=expect_failure)
+        )
 
     def requests_to(self, suffix: str) -> int:
         return sum(1 for request in self.fake.requests if request.path.endswith(suffix))
@@ -131,42 +133,9 @@ class Ga4Sandbox:
         )
 
 
-# --- reading the output ---------------------------------------------------------------------------
-
-
-def records(output: EntrypointOutput, stream: str | None = None) -> list[dict[str, Any]]:
-    return [
-        message.record.data
-        for message in output.records
-        if message.record is not None and (stream is None or message.record.stream == stream)
-    ]
-
-
-def states(output: EntrypointOutput, stream: str) -> list[dict[str, Any]]:
-    return [
-        dict(message.state.stream.stream_state.__dict__)
-        for message in output.state_messages
-        if message.state.stream.stream_descriptor.name == stream
-    ]
-
-
-def final_state(output: EntrypointOutput) -> list[AirbyteStateMessage]:
-    """The last state of every stream, as the platform would pass it to the next sync."""
-    builder = StateBuilder()
-    latest: dict[str, dict[str, Any]] = {}
-    for message in output.state_messages:
-        latest[message.state.stream.stream_descriptor.name] = dict(message.state.stream.stream_state.__dict__)
-    for name, stream_state in latest.items():
-        builder.with_stream_state(name, stream_state)
-    return builder.build()
-
-
-def statuses(output: EntrypointOutput, stream: str) -> list[AirbyteStreamStatus]:
-    return output.get_stream_statuses(stream)
-
-
-def errors(output: EntrypointOutput) -> list[Any]:
-    return [message.trace.error for message in output.errors]
+def _messages(output: EntrypointOutput) -> ConnectorOutput:
+    """The CDK wrapper's messages (parsed strictly: `sandbox.strict_output`), its uncaught exception too."""
+    return ConnectorOutput(list(output.get_message_iterator()))
 
 
 def key_of(record: Mapping[str, Any], primary_key: Iterable[str]) -> tuple[Any, ...]:

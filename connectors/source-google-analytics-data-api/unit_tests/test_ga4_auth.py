@@ -9,7 +9,7 @@ from collections.abc import Callable
 
 import pytest
 from airbyte_cdk.models import FailureType, Status
-from ga4_harness import Ga4Sandbox, errors
+from ga4_harness import Ga4Sandbox
 
 from sandbox.ga4 import FakeGA4, GA4Options
 
@@ -33,7 +33,7 @@ def test_a_service_account_gets_one_access_token_from_its_token_uri(
 
     output = sandbox.check(sandbox.service_account_config())
 
-    assert output.connection_status_messages[0].connectionStatus.status == Status.SUCCEEDED
+    assert output.connection_status.status == Status.SUCCEEDED
     assert token_grants(sandbox.fake) == ["urn:ietf:params:oauth:grant-type:jwt-bearer"]
     authorizations = api_authorizations(sandbox.fake)
     assert len(authorizations) == 3  # metadata of properties/0 and of both properties
@@ -46,7 +46,7 @@ def test_oauth_credentials_refresh_once_at_the_token_endpoint(ga4_sandbox: Calla
 
     output = sandbox.check(sandbox.oauth_config())
 
-    assert output.connection_status_messages[0].connectionStatus.status == Status.SUCCEEDED
+    assert output.connection_status.status == Status.SUCCEEDED
     assert token_grants(sandbox.fake) == ["refresh_token"]
 
 
@@ -67,10 +67,10 @@ def test_a_revoked_refresh_token_is_a_config_error_asking_to_re_authenticate(
 
     output = sandbox.check(sandbox.oauth_config(refresh_token="revoked-refresh-token"))
 
-    status = output.connection_status_messages[0].connectionStatus
+    status = output.connection_status
     assert status.status == Status.FAILED
     assert "re-authenticate the source" in status.message
-    assert [error.failure_type for error in errors(output)] == [FailureType.config_error]
+    assert [error.failure_type for error in output.errors()] == [FailureType.config_error]
     assert api_authorizations(sandbox.fake) == []
 
 
@@ -84,7 +84,7 @@ def test_a_key_google_does_not_know_is_refused_by_the_token_endpoint(
 
     output = sandbox.check(config)
 
-    status = output.connection_status_messages[0].connectionStatus
+    status = output.connection_status
     assert status.status == Status.FAILED
     assert "check that its key is still active" in status.message
     assert "PRIVATE KEY" not in str(status.message)
@@ -102,5 +102,5 @@ def test_the_token_is_renewed_only_when_it_nears_expiry(
     sandbox.clock.sleep(elapsed)
     output = sandbox.read(config, ["daily_active_users"])
 
-    assert errors(output) == []
+    assert output.errors() == []
     assert len(token_grants(sandbox.fake)) == tokens

@@ -15,7 +15,7 @@ FIRST, SECOND = SMALL_PROPERTIES.property_ids
 
 
 def check_message(sandbox: Ga4Sandbox, config: dict[str, Any]) -> str | None:
-    status = sandbox.check(config).connection_status_messages[0].connectionStatus
+    status = sandbox.check(config).connection_status
     return None if status.status == Status.SUCCEEDED else str(status.message)
 
 

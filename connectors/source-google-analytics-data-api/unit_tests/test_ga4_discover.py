@@ -16,7 +16,7 @@ FIRST, SECOND = SMALL_PROPERTIES.property_ids
 
 def catalog(sandbox: Ga4Sandbox, **options: Any) -> dict[str, AirbyteStream]:
     output = sandbox.discover(sandbox.service_account_config(**options))
-    return {stream.name: stream for stream in output.catalog.catalog.streams}
+    return {stream.name: stream for stream in output.catalog.streams}
 
 
 def field_types(stream: AirbyteStream) -> dict[str, Any]:

@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 
 import pytest
 from airbyte_cdk.models import FailureType
-from ga4_harness import Ga4Sandbox, errors, statuses
+from ga4_harness import Ga4Sandbox
 from google.analytics.data_v1beta import BetaAnalyticsDataClient
 from google.api_core.exceptions import GoogleAPICallError
 from google.oauth2.credentials import Credentials
@@ -160,8 +160,8 @@ def test_server_errors_and_busy_answers_are_retried_then_the_sync_goes_on(
 
     output = sandbox.read(sandbox.service_account_config(), ["devices"])
 
-    assert errors(output) == []
-    assert statuses(output, "devices")[-1].name == "COMPLETE"
+    assert output.errors() == []
+    assert output.statuses("devices")[-1].name == "COMPLETE"
     assert sandbox.requests_to(":runReport") == 4
     assert sandbox.clock.slept == [0.25, 0.5, 1.0]  # full jitter pinned at half of 0.5, 1, 2 seconds
 
@@ -176,7 +176,7 @@ def test_a_request_ga4_rejects_fails_the_stream_with_ga4s_reason(
         sandbox.service_account_config(custom_reports_array=reports), ["typo"], expect_failure=True
     )
 
-    stream_error = errors(output)[0]
+    stream_error = output.errors()[0]
     assert stream_error.failure_type == FailureType.config_error
     first = sandbox.fake.property_ids[0]
     assert stream_error.message.startswith(

@@ -12,10 +12,6 @@ from ga4_harness import (
     SMALL_PROPERTIES,
     Ga4Sandbox,
     direct_report,
-    errors,
-    final_state,
-    records,
-    states,
 )
 
 FIRST, SECOND = SMALL_PROPERTIES.property_ids
@@ -48,11 +44,11 @@ def test_each_window_is_one_request_and_one_checkpoint(ga4_sandbox: Callable[...
         ((start + timedelta(days=20)).isoformat(), (start + timedelta(days=39)).isoformat()),
         ((start + timedelta(days=40)).isoformat(), sandbox.today.isoformat()),
     ]
-    cursors = [state["cursor"] for state in states(output, "devices")]
+    cursors = [state["cursor"] for state in output.states("devices")]
     assert len(cursors) == 3 and cursors == sorted(cursors)
     assert (
         cursors[-1]
-        == date.fromisoformat(max(record["date"] for record in records(output, "devices"))).isoformat()
+        == date.fromisoformat(max(record["date"] for record in output.records("devices"))).isoformat()
     )
 
 
@@ -60,13 +56,13 @@ def test_late_arriving_values_are_picked_up_by_the_lookback(ga4_sandbox: Callabl
     sandbox = ga4_sandbox()
     config = sandbox.service_account_config(lookback_window=2)
     first_sync = sandbox.read(config, ["daily_active_users"])
-    before = {row["date"]: row["active1DayUsers"] for row in records(first_sync, "daily_active_users")}
+    before = {row["date"]: row["active1DayUsers"] for row in first_sync.records("daily_active_users")}
     last_day = date.fromisoformat(max(before))
 
     sandbox.fake.revise_recent_data()  # GA4 processed late hits of the last three days
-    second_sync = sandbox.read(config, ["daily_active_users"], state=final_state(first_sync))
+    second_sync = sandbox.read(config, ["daily_active_users"], state=first_sync.final_state())
 
-    after = {row["date"]: row["active1DayUsers"] for row in records(second_sync, "daily_active_users")}
+    after = {row["date"]: row["active1DayUsers"] for row in second_sync.records("daily_active_users")}
     reread = [f"{last_day - timedelta(days=back):%Y%m%d}" for back in (2, 1, 0)]
     assert sorted(after) == reread  # the lookback, nothing older
     revised = direct_report(
@@ -74,7 +70,7 @@ def test_late_arriving_values_are_picked_up_by_the_lookback(ga4_sandbox: Callabl
     )
     assert after == {day: int(values[0]) for (day,), values in revised.items()}
     assert all(after[day] > before[day] for day in reread)  # late hits only ever add
-    assert states(second_sync, "daily_active_users")[-1]["cursor"] == last_day.isoformat()
+    assert second_sync.states("daily_active_users")[-1]["cursor"] == last_day.isoformat()
 
 
 def test_state_is_kept_per_property_and_stream(ga4_sandbox: Callable[..., Ga4Sandbox]) -> None:
@@ -83,13 +79,13 @@ def test_state_is_kept_per_property_and_stream(ga4_sandbox: Callable[..., Ga4San
     second = f"devicesProperty{SECOND}"
     first_sync = sandbox.read(config, ["devices"])
 
-    resumed = sandbox.read(config, ["devices", second], state=final_state(first_sync))
+    resumed = sandbox.read(config, ["devices", second], state=first_sync.final_state())
 
-    first_days = {row["date"] for row in records(resumed, "devices")}
-    second_days = {row["date"] for row in records(resumed, second)}
+    first_days = {row["date"] for row in resumed.records("devices")}
+    second_days = {row["date"] for row in resumed.records(second)}
     assert len(first_days) == 3  # the lookback of its own state
     assert len(second_days) >= 58  # no state of its own: from the start date
-    assert errors(resumed) == []
+    assert resumed.errors() == []
 
 
 def test_weeks_are_never_split_between_windows(ga4_sandbox: Callable[..., Ga4Sandbox]) -> None:
@@ -100,7 +96,7 @@ def test_weeks_are_never_split_between_windows(ga4_sandbox: Callable[..., Ga4San
     output = sandbox.read(config, ["weekly_events_report"])
 
     windows = report_requests(sandbox)
-    rows = records(output, "weekly_events_report")
+    rows = output.records("weekly_events_report")
     read = {(row["yearWeek"], row["eventName"]): row["eventCount"] for row in rows}
     assert len(read) == len(rows)  # no week came back twice
     whole_range = direct_report(
@@ -119,17 +115,17 @@ def test_a_resumed_weekly_report_rereads_whole_weeks(ga4_sandbox: Callable[..., 
     sandbox = ga4_sandbox()
     config = sandbox.service_account_config(window_in_days=10, lookback_window=2)
     first_sync = sandbox.read(config, ["weekly_events_report"])
-    cursor = date.fromisoformat(states(first_sync, "weekly_events_report")[-1]["cursor"])
+    cursor = date.fromisoformat(first_sync.states("weekly_events_report")[-1]["cursor"])
     first_sync_requests = len(report_requests(sandbox))
 
-    second_sync = sandbox.read(config, ["weekly_events_report"], state=final_state(first_sync))
+    second_sync = sandbox.read(config, ["weekly_events_report"], state=first_sync.final_state())
 
     assert starts_a_week(cursor)  # the first day of the last week read
     # The resumed read starts on the first day of the week the lookback (two days back) falls in.
     reread_from = date.fromisoformat(report_requests(sandbox)[first_sync_requests][0])
     assert starts_a_week(reread_from)
     assert reread_from <= cursor - timedelta(days=2) < reread_from + timedelta(days=7)
-    weeks = {row["yearWeek"] for row in records(second_sync, "weekly_events_report")}
+    weeks = {row["yearWeek"] for row in second_sync.records("weekly_events_report")}
     assert len(weeks) == 2  # the week the lookback falls in, and the current one
 
 
@@ -139,12 +135,10 @@ def test_a_custom_report_without_a_date_is_read_whole_at_every_sync(
     sandbox = ga4_sandbox()
     reports = [{"name": "by_country", "dimensions": ["country"], "metrics": ["sessions"]}]
     config = sandbox.service_account_config(custom_reports_array=reports)
-    stream = next(s for s in sandbox.discover(config).catalog.catalog.streams if s.name == "by_country")
+    stream = next(s for s in sandbox.discover(config).catalog.streams if s.name == "by_country")
 
     output = sandbox.read(config, ["by_country"], mode=SyncMode.full_refresh)
 
     assert stream.supported_sync_modes == [SyncMode.full_refresh]
     assert report_requests(sandbox) == [(config["date_ranges_start_date"], sandbox.today.isoformat())]
-    assert len({row["country"] for row in records(output, "by_country")}) == len(
-        records(output, "by_country")
-    )
+    assert len({row["country"] for row in output.records("by_country")}) == len(output.records("by_country"))

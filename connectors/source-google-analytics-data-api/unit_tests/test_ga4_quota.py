@@ -12,7 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from airbyte_cdk.models import AirbyteStreamStatus, FailureType
-from ga4_harness import SMALL_PROPERTIES, Ga4Sandbox, errors, final_state, records, states, statuses
+from ga4_harness import SMALL_PROPERTIES, Ga4Sandbox
 
 from sandbox.fake_server import Fault
 from sandbox.ga4 import GA4Options, QuotaLimits, error_body
@@ -50,31 +50,31 @@ def test_daily_exhaustion_stops_the_property_resumably_and_the_next_sync_complet
 
     first = sandbox.read(config, catalog, expect_failure=True)
 
-    assert [statuses(first, name)[-1] for name in catalog] == [
+    assert [first.statuses(name)[-1] for name in catalog] == [
         AirbyteStreamStatus.COMPLETE,
         AirbyteStreamStatus.INCOMPLETE,
         AirbyteStreamStatus.INCOMPLETE,  # failed at once: its property is stopped
         AirbyteStreamStatus.COMPLETE,  # another property, another quota
     ]
-    final = errors(first)[-1]
+    final = first.errors()[-1]
     assert final.failure_type == FailureType.transient_error
     assert final.message.startswith(
         f"Google Analytics property {FIRST} has used up its quota of property tokens per day (tokensPerDay). "
         "It resets at "
     )
     assert "Pacific time" in final.message and "continues from its saved state" in final.message
-    assert len(states(first, "pages")) == 3  # the windows read before the quota ran out
+    assert len(first.states("pages")) == 3  # the windows read before the quota ran out
     assert sandbox.request_counts()["runReport"] == 6 + 4 + 6  # pages' 4th was refused; weekly sent none
 
     sandbox.fake.ledger.limits = QuotaLimits()  # the next day
-    second = sandbox.read(config, catalog, state=final_state(first))
+    second = sandbox.read(config, catalog, state=first.final_state())
 
-    assert errors(second) == []
+    assert second.errors() == []
     reference = ga4_sandbox()
     expected = reference.read(reference.service_account_config(window_in_days=10), list(KEYS))
     for stream in KEYS:
-        synced = by_key(records(first, stream), stream) | by_key(records(second, stream), stream)
-        assert synced == by_key(records(expected, stream), stream), stream
+        synced = by_key(first.records(stream), stream) | by_key(second.records(stream), stream)
+        assert synced == by_key(expected.records(stream), stream), stream
 
 
 def test_an_hourly_exhaustion_says_the_quota_resets_within_the_hour(
@@ -85,11 +85,11 @@ def test_an_hourly_exhaustion_says_the_quota_resets_within_the_hour(
 
     output = sandbox.read(config, ["devices"], expect_failure=True)
 
-    assert errors(output)[-1].message.startswith(
+    assert output.errors()[-1].message.startswith(
         f"Google Analytics property {FIRST} has used up its quota of property tokens per hour "
         "(tokensPerHour). It resets within the hour (by "
     )
-    assert len(states(output, "devices")) == 3
+    assert len(output.states("devices")) == 3
 
 
 def test_the_daily_reserve_is_never_spent(ga4_sandbox: Callable[..., Ga4Sandbox]) -> None:
@@ -100,12 +100,12 @@ def test_the_daily_reserve_is_never_spent(ga4_sandbox: Callable[..., Ga4Sandbox]
 
     # After 5 windows 20 tokens remain: a 6th would cost 4 of the 20 kept for other tools.
     assert sandbox.request_counts()["runReport"] == 5
-    assert errors(output)[-1].message.startswith(
+    assert output.errors()[-1].message.startswith(
         f"Google Analytics property {FIRST} has used up its quota of property tokens per day (tokensPerDay), "
         "except the reserve of 20 tokens kept for other tools. It resets at "
     )
-    assert statuses(output, "devices")[-1] == AirbyteStreamStatus.INCOMPLETE
-    assert len(states(output, "devices")) == 5
+    assert output.statuses("devices")[-1] == AirbyteStreamStatus.INCOMPLETE
+    assert len(output.states("devices")) == 5
 
 
 def test_before_the_hourly_reserve_the_sync_waits_for_the_next_hour(
@@ -117,11 +117,11 @@ def test_before_the_hourly_reserve_the_sync_waits_for_the_next_hour(
 
     output = sandbox.read(config, ["devices", "pages"])
 
-    assert errors(output) == []
+    assert output.errors() == []
     pauses = [seconds for seconds in sandbox.clock.slept if seconds > 10]
     assert len(pauses) == 1  # 5 windows of devices, then a pause, then the rest
     assert (started + pauses[0]) % 3600 == 0  # until the top of the next hour
-    assert "pausing" in " ".join(log.log.message for log in output.logs)
+    assert "pausing" in " ".join(output.logs())
 
 
 def test_concurrent_request_refusals_are_waited_out(ga4_sandbox: Callable[..., Ga4Sandbox]) -> None:
@@ -131,7 +131,7 @@ def test_concurrent_request_refusals_are_waited_out(ga4_sandbox: Callable[..., G
 
     output = sandbox.read(sandbox.service_account_config(), ["devices"])
 
-    assert errors(output) == []
+    assert output.errors() == []
     assert sandbox.clock.slept == [0.25, 0.5]
 
 
@@ -145,7 +145,7 @@ def test_only_demographic_reports_wait_for_the_thresholded_requests_quota(
 
     output = sandbox.read(config, ["devices", "by_age"])
 
-    assert errors(output) == []
+    assert output.errors() == []
     # 6 windows of devices without a pause; by_age: 2 windows an hour, keeping 2 requests in reserve.
     assert len([seconds for seconds in sandbox.clock.slept if seconds > 10]) == 2
-    assert len(states(output, "by_age")) == 6
+    assert len(output.states("by_age")) == 6

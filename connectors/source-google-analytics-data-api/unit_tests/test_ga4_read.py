@@ -11,11 +11,7 @@ from ga4_harness import (
     SMALL_PROPERTIES,
     Ga4Sandbox,
     direct_report,
-    errors,
-    final_state,
     key_of,
-    records,
-    statuses,
 )
 
 from sandbox.ga4 import GA4Options
@@ -31,15 +27,15 @@ def test_a_sync_of_two_properties_reads_every_default_report_with_one_token(
 ) -> None:
     sandbox = ga4_sandbox(GA4Options(days=20, cardinality=3))
     config = sandbox.service_account_config()
-    streams = {stream.name: stream for stream in sandbox.discover(config).catalog.catalog.streams}
+    streams = {stream.name: stream for stream in sandbox.discover(config).catalog.streams}
 
     output = sandbox.read(config, list(streams))
 
-    assert errors(output) == []
+    assert output.errors() == []
     assert sandbox.requests_to("/token") == 1
     for name, stream in streams.items():
-        assert statuses(output, name)[-1].name == "COMPLETE"
-        rows = records(output, name)
+        assert output.statuses(name)[-1].name == "COMPLETE"
+        rows = output.records(name)
         assert rows, f"{name} read nothing"
         primary_key = [path[0] for path in stream.source_defined_primary_key]
         assert len({key_of(row, primary_key) for row in rows}) == len(rows), f"{name} repeats a key"
@@ -65,10 +61,10 @@ def test_records_hold_what_ga4_reports(ga4_sandbox: Callable[..., Ga4Sandbox]) -
             str(row["sessions"]),
             repr(row["bounceRate"]) if isinstance(row["bounceRate"], float) else str(row["bounceRate"]),
         ]
-        for row in records(output, "devices")
+        for row in output.records("devices")
     }
     assert read == expected
-    first = records(output, "devices")[0]
+    first = output.records("devices")[0]
     assert (first["startDate"], first["endDate"]) == (start.isoformat(), end.isoformat())
     assert first["data_quality"] == {
         "sampled": False,
@@ -81,10 +77,10 @@ def test_records_hold_what_ga4_reports(ga4_sandbox: Callable[..., Ga4Sandbox]) -
 def test_reports_are_read_in_pages_of_the_request_limit(ga4_sandbox: Callable[..., Ga4Sandbox]) -> None:
     whole = ga4_sandbox()
     config = whole.service_account_config()
-    expected = records(whole.read(config, ["pages"]), "pages")
+    expected = whole.read(config, ["pages"]).records("pages")
 
     paged = ga4_sandbox(rows_per_request=40)
-    paged_records = records(paged.read(paged.service_account_config(), ["pages"]), "pages")
+    paged_records = paged.read(paged.service_account_config(), ["pages"]).records("pages")
 
     assert len(expected) > 120
     assert paged_records == expected
@@ -109,10 +105,10 @@ def test_the_small_reports_of_a_property_share_one_batch_request_per_window(
     # 59 days in windows of 30: two windows, each one batch per property, instead of 16 requests.
     assert sandbox.request_counts()["batchRunReports"] == 4
     assert sandbox.request_counts()["runReport"] == 0
-    alone = {name: records(sandbox.read(config, [name]), name) for name in streams}
+    alone = {name: sandbox.read(config, [name]).records(name) for name in streams}
     assert sandbox.request_counts()["runReport"] == 16
     for name in streams:
-        assert records(batched, name) == alone[name]
+        assert batched.records(name) == alone[name]
         assert len(alone[name]) >= 58
 
 
@@ -121,12 +117,12 @@ def test_a_small_report_whose_windows_differ_from_its_partners_is_fetched_alone(
 ) -> None:
     sandbox = ga4_sandbox()
     config = sandbox.service_account_config(window_in_days=30)
-    resumed = final_state(sandbox.read(config, ["daily_active_users"]))  # near today; the others start over
+    resumed = sandbox.read(config, ["daily_active_users"]).final_state()  # near today; the others start over
     output = sandbox.read(
         config, ["daily_active_users", "website_overview", "weekly_active_users"], state=resumed
     )
 
-    assert errors(output) == []
-    assert records(output, "daily_active_users")[0]["date"] >= f"{sandbox.today - timedelta(days=5):%Y%m%d}"
+    assert output.errors() == []
+    assert output.records("daily_active_users")[0]["date"] >= f"{sandbox.today - timedelta(days=5):%Y%m%d}"
     assert sandbox.request_counts()["batchRunReports"] == 2  # website + weekly, in each of their 2 windows
     assert sandbox.request_counts()["runReport"] == 2 + 1  # the first sync's 2 windows, then 1 alone

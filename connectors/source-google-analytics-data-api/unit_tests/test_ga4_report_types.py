@@ -11,7 +11,7 @@ from typing import Any
 import jsonschema
 import pytest
 from airbyte_cdk.models import SyncMode
-from ga4_harness import SMALL_PROPERTIES, Ga4Sandbox, errors, key_of, records
+from ga4_harness import SMALL_PROPERTIES, Ga4Sandbox, key_of
 
 from sandbox.ga4 import GA4Options, ReportSettings
 
@@ -32,17 +32,17 @@ def read_report(
     """Discover and read one custom report of the first property; every record checked against its schema."""
     config = sandbox.service_account_config(custom_reports_array=[report], property_ids=[FIRST], **options)
     names = streams or [report["name"]]
-    catalog = {stream.name: stream for stream in sandbox.discover(config).catalog.catalog.streams}
+    catalog = {stream.name: stream for stream in sandbox.discover(config).catalog.streams}
     modes = {
         name: SyncMode.incremental if catalog[name].source_defined_cursor else SyncMode.full_refresh
         for name in names
     }
     output = sandbox.read(config, modes)
-    assert errors(output) == []
+    assert output.errors() == []
     for name in names:
         validator = jsonschema.Draft7Validator(catalog[name].json_schema)
         primary_key = [path[0] for path in catalog[name].source_defined_primary_key]
-        rows = records(output, name)
+        rows = output.records(name)
         assert rows, f"{name} read nothing"
         assert len({key_of(row, primary_key) for row in rows}) == len(rows), f"{name} repeats a key"
         for row in rows:
@@ -83,7 +83,7 @@ def test_a_flat_report_applies_its_filters_and_order(ga4_sandbox: Callable[..., 
 
     _catalog, output = read_report(sandbox, report)
 
-    rows = records(output, "mobile_sessions")
+    rows = output.records("mobile_sessions")
     assert {row["deviceCategory"] for row in rows} <= {"mobile", "tablet"}
     assert {row["country"] for row in rows} == {"United States"}
     assert all(20 <= row["sessions"] <= 10_000.5 for row in rows)
@@ -107,7 +107,7 @@ def test_a_pivot_report_gives_the_rows_of_the_combinations_it_picked(
 
     catalog, output = read_report(sandbox, report)
 
-    rows = records(output, "browsers_by_country")
+    rows = output.records("browsers_by_country")
     assert len({row["browser"] for row in rows}) <= 2 and len({row["country"] for row in rows}) <= 3
     assert "RESERVED_TOTAL" not in {row["browser"] for row in rows}  # aggregates are not rows
     assert catalog["browsers_by_country"].json_schema["properties"]["sessions"]["type"] == ["null", "integer"]
@@ -153,7 +153,7 @@ def test_a_cohort_report_follows_its_cohorts_per_period(
 
     catalog, output = read_report(sandbox, report)
 
-    rows = records(output, "retention")
+    rows = output.records("retention")
     assert catalog["retention"].supported_sync_modes == [SyncMode.full_refresh]
     assert {row["cohort"] for row in rows} == {"early", "cohort_1"}
     assert {row[period_dimension] for row in rows} == {f"{n:04d}" for n in range(end_offset + 1)}
@@ -192,7 +192,7 @@ def test_a_funnel_gives_its_table_and_its_visualization_from_one_request(
 
     catalog, output = read_report(sandbox, report, ["checkout", "checkout_visualization"])
 
-    table, steps = records(output, "checkout"), records(output, "checkout_visualization")
+    table, steps = output.records("checkout"), output.records("checkout_visualization")
     assert {row["funnelStepName"] for row in table} == {"1. Viewed item", "2. Added to cart", "3. Purchased"}
     assert "RESERVED_TOTAL" in {row["deviceCategory"] for row in table}
     assert all(isinstance(row["funnelStepCompletionRate"], float) for row in table)
@@ -219,7 +219,7 @@ def test_a_realtime_report_reads_the_last_minutes(ga4_sandbox: Callable[..., Ga4
 
     catalog, output = read_report(sandbox, report)
 
-    rows = records(output, "now")
+    rows = output.records("now")
     assert catalog["now"].source_defined_primary_key == [["property_id"], ["country"], ["dateRange"]]
     assert {row["dateRange"] for row in rows} == {"last_5", "last_30"}
     assert rows[0]["startDate"] == rows[0]["endDate"] == sandbox.today.isoformat()
@@ -236,7 +236,7 @@ def test_records_say_when_ga4_sampled_thresholded_or_rolled_up_rows(
 
     _catalog, output = read_report(sandbox, report, window_in_days=45)
 
-    rows = records(output, "by_age")
+    rows = output.records("by_age")
     qualities = [row["data_quality"] for row in rows]
     assert {quality["sampled"] for quality in qualities} == {True, False}  # the 45-day window, the rest
     assert {quality["sampling_share"] for quality in qualities} == {0.5, None}

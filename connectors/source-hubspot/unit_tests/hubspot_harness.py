@@ -19,15 +19,11 @@ import orjson
 import pytest
 from airbyte_cdk.exception_handler import assemble_uncaught_exception
 from airbyte_cdk.models import (
-    AirbyteMessage,
     AirbyteMessageSerializer,
     AirbyteStateMessage,
     AirbyteStateMessageSerializer,
-    AirbyteStreamStatus,
     ConfiguredAirbyteCatalogSerializer,
-    Level,
     SyncMode,
-    Type,
 )
 from airbyte_cdk.test.catalog_builder import CatalogBuilder
 from airbyte_cdk.test.state_builder import StateBuilder
@@ -35,7 +31,7 @@ from airbyte_cdk.test.state_builder import StateBuilder
 from cdk_extensions.backoff import BackoffPolicy
 from cdk_extensions.secrets import launch
 from sandbox.hubspot import FakeHubSpot, HubSpotScenario
-from sandbox.protocol import parse_messages
+from sandbox.protocol import ConnectorOutput, parse_messages
 from source_hubspot.source import SourceHubspot
 from source_hubspot.streams.crm_object import ReadSettings
 
@@ -66,65 +62,18 @@ class VirtualClock:
         self.sleep(seconds)
 
 
-@dataclass
-class Output:
+@dataclass(frozen=True)
+class Output(ConnectorOutput):
     """A command's messages, parsed strictly, and the exception it ended with (if any)."""
 
-    messages: list[AirbyteMessage]
     failure: BaseException | None = None
-
-    def of_type(self, kind: Type) -> list[AirbyteMessage]:
-        return [message for message in self.messages if message.type == kind]
-
-    def records(self, stream: str | None = None) -> list[dict[str, Any]]:
-        return [
-            message.record.data
-            for message in self.of_type(Type.RECORD)
-            if message.record is not None and (stream is None or message.record.stream == stream)
-        ]
 
     def record_ids(self, stream: str) -> list[str]:
         return [record["id"] for record in self.records(stream)]
 
-    def states(self, stream: str) -> list[dict[str, Any]]:
-        found = []
-        for message in self.of_type(Type.STATE):
-            assert message.state is not None and message.state.stream is not None
-            if message.state.stream.stream_descriptor.name == stream:
-                blob = message.state.stream.stream_state
-                found.append(dict(blob.__dict__) if blob is not None else {})
-        return found
-
-    def errors(self) -> list[Any]:
-        return [m.trace.error for m in self.of_type(Type.TRACE) if m.trace and m.trace.error]
-
-    def statuses(self, stream: str) -> list[AirbyteStreamStatus]:
-        return [
-            m.trace.stream_status.status
-            for m in self.of_type(Type.TRACE)
-            if m.trace and m.trace.stream_status and m.trace.stream_status.stream_descriptor.name == stream
-        ]
-
     def retries(self) -> list[str]:
         """The retry lines (`cdk_extensions.backoff.log_retry`): none in a run HubSpot never refused."""
         return [message for message in self.logs() if message.startswith("Retry ")]
-
-    def logs(self, level: Level | None = None) -> list[str]:
-        return [
-            m.log.message
-            for m in self.of_type(Type.LOG)
-            if m.log is not None and (level is None or m.log.level == level)
-        ]
-
-    @property
-    def connection_status(self) -> Any:
-        (message,) = self.of_type(Type.CONNECTION_STATUS)
-        return message.connectionStatus
-
-    @property
-    def catalog(self) -> Any:
-        (message,) = self.of_type(Type.CATALOG)
-        return message.catalog
 
 
 @dataclass
