@@ -1,24 +1,20 @@
 """The CDK's standard source tests, with the scenarios of `acceptance-test-config.yml` run against
-a FakeGA4 on 127.0.0.1.
+a FakeGA4 on 127.0.0.1 (see `sandbox.standard_suite`).
 
-The standard suite collects its scenarios (the configs) before any fixture runs, so the fake is
-started when this module is imported and stopped when the session ends. Each config is pointed
-at it: its endpoints become the fake's and a placeholder service-account key becomes one the
-fake trusts. The Docker image tests of the suite build with buildx, which this machine lacks:
-images are tested by docker/tests instead.
+The fake starts when this module is imported, since the suite collects its scenarios before any
+fixture runs. Each config is pointed at it: its endpoints become the fake's and a placeholder
+service-account key becomes one the fake trusts.
 """
 
 from __future__ import annotations
 
 import atexit
 import json
-from typing import Any
 
-from airbyte_cdk.test.models import ConnectorTestScenario
-from airbyte_cdk.test.standard_tests import SourceTestSuiteBase
 from airbyte_cdk.test.standard_tests.pytest_hooks import pytest_generate_tests  # noqa: F401 - the scenarios
 
 from sandbox.ga4 import FakeGA4, GA4Options
+from sandbox.standard_suite import Config, SandboxSourceTestSuite, replace_in_config
 from source_google_analytics_data_api import SourceGoogleAnalyticsDataApi
 
 SANDBOX_URL = "http://127.0.0.1:8381"  # what the checked-in configs name
@@ -29,36 +25,14 @@ atexit.register(FAKE.stop)
 TRUSTED_KEY = FAKE.new_service_account("standard-suite")
 
 
-def on_the_fake(config: dict[str, Any]) -> dict[str, Any]:
-    """The config with the sandbox's address replaced by the fake's, and a key the fake trusts."""
-    text = json.dumps(config).replace(SANDBOX_URL, FAKE.url)
-    pointed: dict[str, Any] = json.loads(text)
-    credentials = pointed.get("credentials") or {}
-    if PLACEHOLDER_KEY in credentials.get("credentials_json", ""):
-        credentials["credentials_json"] = json.dumps(TRUSTED_KEY.info)
-    return pointed
-
-
-class TestSourceGoogleAnalyticsDataApi(SourceTestSuiteBase):
+class TestSourceGoogleAnalyticsDataApi(SandboxSourceTestSuite):
     connector = SourceGoogleAnalyticsDataApi
 
     @classmethod
-    def get_scenarios(cls) -> list[ConnectorTestScenario]:
-        root = cls.get_connector_root_dir()
-        return [
-            scenario.model_copy(
-                update={
-                    "config_dict": on_the_fake(
-                        scenario.get_config_dict(connector_root=root, empty_if_missing=True)
-                    )
-                }
-            )
-            for scenario in super().get_scenarios()
-        ]
-
-    test_docker_image_build_and_spec = None
-    test_docker_image_spec_backward_compatibility = None
-    test_docker_image_build_and_check = None
-    test_docker_image_build_and_config_matches_spec = None
-    test_docker_image_build_and_discover = None
-    test_docker_image_build_and_read = None
+    def on_the_sandbox(cls, config: Config) -> Config:
+        """The fake's address, and a key the fake trusts in place of the placeholder."""
+        pointed = replace_in_config(config, {SANDBOX_URL: FAKE.url})
+        credentials = pointed.get("credentials") or {}
+        if PLACEHOLDER_KEY in credentials.get("credentials_json", ""):
+            credentials["credentials_json"] = json.dumps(TRUSTED_KEY.info)
+        return pointed
