@@ -8,20 +8,18 @@ the object's properties as its own stream emits them, plus `archived` and `archi
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
-
-from airbyte_cdk.models import SyncMode
-from airbyte_cdk.sources.streams import Stream
 
 from source_hubspot.schema import object_schema
 from source_hubspot.scopes import Probe
 from source_hubspot.streams.crm_object import CrmObjectStream
+from source_hubspot.streams.full_refresh import FullRefreshStream
 
 _DATETIME = {"type": ["null", "string"], "format": "date-time"}
 
 
-class ArchivedObjectsStream(Stream):
+class ArchivedObjectsStream(FullRefreshStream):
     """The archived records of one CRM object type (see the module docstring)."""
 
     primary_key = "id"
@@ -43,16 +41,7 @@ class ArchivedObjectsStream(Stream):
             self._schema["properties"]["archivedAt"] = dict(_DATETIME)
         return self._schema
 
-    def read_records(
-        self,
-        sync_mode: SyncMode,
-        cursor_field: list[str] | None = None,
-        stream_slice: Mapping[str, Any] | None = None,
-        stream_state: Mapping[str, Any] | None = None,
-    ) -> Iterable[Mapping[str, Any]]:
-        return self._archived()
-
-    def _archived(self) -> Iterator[Mapping[str, Any]]:
+    def records(self) -> Iterator[Mapping[str, Any]]:
         shape = self._live.record_shaper()
         for page in self._live.record_pages(stream=self.name, archived=True):
             yield from map(shape, page)

@@ -17,14 +17,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
-from airbyte_cdk.models import SyncMode
-from airbyte_cdk.sources.streams import Stream
-
 from source_hubspot.api import HubSpotApi
 from source_hubspot.associations import MAX_BATCH_INPUTS, read_associations
 from source_hubspot.schema import JSON_SCHEMA_DRAFT_07
 from source_hubspot.scopes import Probe
 from source_hubspot.streams.crm_object import CrmObjectStream
+from source_hubspot.streams.full_refresh import FullRefreshStream
 
 LIST_PAGE_SIZE = 100  # the list endpoint's maximum
 
@@ -43,7 +41,7 @@ ASSOCIATION_SCHEMA: Mapping[str, Any] = {
 }
 
 
-class AssociationsStream(Stream):
+class AssociationsStream(FullRefreshStream):
     """The associations from one object type's live records to another's (see the module docstring)."""
 
     primary_key = ["from_id", "to_id", "category", "type_id"]
@@ -64,16 +62,7 @@ class AssociationsStream(Stream):
     def get_json_schema(self) -> Mapping[str, Any]:
         return ASSOCIATION_SCHEMA
 
-    def read_records(
-        self,
-        sync_mode: SyncMode,
-        cursor_field: list[str] | None = None,
-        stream_slice: Mapping[str, Any] | None = None,
-        stream_state: Mapping[str, Any] | None = None,
-    ) -> Iterable[Mapping[str, Any]]:
-        return self._associations()
-
-    def _associations(self) -> Iterator[Mapping[str, Any]]:
+    def records(self) -> Iterator[Mapping[str, Any]]:
         for ids in self._source_ids(MAX_BATCH_INPUTS):
             found = read_associations(
                 self._api, self._source.object_type.path, self._target.object_type.path, ids, stream=self.name

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
-
-from airbyte_cdk.models import SyncMode
-from airbyte_cdk.sources.streams import Stream
 
 from source_hubspot.api import HubSpotApi
 from source_hubspot.schema import JSON_SCHEMA_DRAFT_07
 from source_hubspot.scopes import Probe
+from source_hubspot.streams.full_refresh import FullRefreshStream
 
 OWNERS_PATH = "/crm/v3/owners"
 PAGE_SIZE = 500  # the endpoint's maximum
@@ -44,7 +42,7 @@ OWNER_SCHEMA: Mapping[str, Any] = {
 }
 
 
-class OwnersStream(Stream):
+class OwnersStream(FullRefreshStream):
     """Every active owner, full refresh (the endpoint has no modification filter)."""
 
     name = "owners"
@@ -59,15 +57,6 @@ class OwnersStream(Stream):
     def get_json_schema(self) -> Mapping[str, Any]:
         return OWNER_SCHEMA
 
-    def read_records(
-        self,
-        sync_mode: SyncMode,
-        cursor_field: list[str] | None = None,
-        stream_slice: Mapping[str, Any] | None = None,
-        stream_state: Mapping[str, Any] | None = None,
-    ) -> Iterable[Mapping[str, Any]]:
-        return self._owners()
-
-    def _owners(self) -> Iterator[Mapping[str, Any]]:
+    def records(self) -> Iterator[Mapping[str, Any]]:
         for page in self._api.pages(OWNERS_PATH, {"limit": PAGE_SIZE}, stream=self.name):
             yield from page.get("results", [])

@@ -6,12 +6,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from airbyte_cdk.models import SyncMode
-from airbyte_cdk.sources.streams import Stream
-
 from source_hubspot.api import HubSpotApi
 from source_hubspot.schema import JSON_SCHEMA_DRAFT_07
 from source_hubspot.scopes import Probe
+from source_hubspot.streams.full_refresh import FullRefreshStream
 
 PIPELINE_OBJECTS = {"deal_pipelines": "deals", "ticket_pipelines": "tickets"}
 
@@ -46,7 +44,7 @@ PIPELINE_SCHEMA: Mapping[str, Any] = {
 }
 
 
-class PipelinesStream(Stream):
+class PipelinesStream(FullRefreshStream):
     """The pipelines of deals or tickets, full refresh."""
 
     primary_key = "id"
@@ -66,11 +64,5 @@ class PipelinesStream(Stream):
     def get_json_schema(self) -> Mapping[str, Any]:
         return PIPELINE_SCHEMA
 
-    def read_records(
-        self,
-        sync_mode: SyncMode,
-        cursor_field: list[str] | None = None,
-        stream_slice: Mapping[str, Any] | None = None,
-        stream_state: Mapping[str, Any] | None = None,
-    ) -> Iterable[Mapping[str, Any]]:
+    def records(self) -> Iterable[Mapping[str, Any]]:
         return list(self._api.get(self._path, stream=self.name).get("results", []))

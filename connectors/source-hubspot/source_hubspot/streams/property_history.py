@@ -16,15 +16,13 @@ second), then batch-read their histories; not done yet.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
-
-from airbyte_cdk.models import SyncMode
-from airbyte_cdk.sources.streams import Stream
 
 from source_hubspot.schema import JSON_SCHEMA_DRAFT_07
 from source_hubspot.scopes import Probe
 from source_hubspot.streams.crm_object import CrmObjectStream
+from source_hubspot.streams.full_refresh import FullRefreshStream
 
 RECORD_ID_FIELDS: Mapping[str, str] = {"contacts": "contactId", "companies": "companyId", "deals": "dealId"}
 
@@ -50,7 +48,7 @@ def history_schema(id_field: str) -> dict[str, Any]:
     }
 
 
-class PropertyHistoryStream(Stream):
+class PropertyHistoryStream(FullRefreshStream):
     """The property history of one object's live records (see the module docstring)."""
 
     def __init__(self, records: CrmObjectStream) -> None:
@@ -71,16 +69,7 @@ class PropertyHistoryStream(Stream):
     def get_json_schema(self) -> Mapping[str, Any]:
         return history_schema(self._id_field)
 
-    def read_records(
-        self,
-        sync_mode: SyncMode,
-        cursor_field: list[str] | None = None,
-        stream_slice: Mapping[str, Any] | None = None,
-        stream_state: Mapping[str, Any] | None = None,
-    ) -> Iterable[Mapping[str, Any]]:
-        return self._changes()
-
-    def _changes(self) -> Iterator[Mapping[str, Any]]:
+    def records(self) -> Iterator[Mapping[str, Any]]:
         for page in self._records.record_pages(stream=self.name, history=True):
             for record in page:
                 record_id, archived = str(record["id"]), record.get("archived")
