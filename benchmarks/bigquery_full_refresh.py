@@ -11,12 +11,11 @@ Run directly: `python -m benchmarks.bigquery_full_refresh 100000 1000000`.
 
 from __future__ import annotations
 
-import json
 import sys
 import tempfile
 from pathlib import Path
 
-from benchmarks.harness import Measurement, best_of
+from benchmarks.harness import Measurement, best_of, read_command
 
 STREAM = "big_table"
 DATASET = "bench"
@@ -43,15 +42,7 @@ def measurements(sizes: list[int], runs: int) -> list[Measurement]:
 
 
 def _read_command(emulator: object, folder: Path) -> list[str]:
-    from airbyte_cdk.models import (
-        AirbyteStream,
-        ConfiguredAirbyteCatalog,
-        ConfiguredAirbyteCatalogSerializer,
-        ConfiguredAirbyteStream,
-        DestinationSyncMode,
-        SyncMode,
-    )
-
+    """`read` of the big table, full refresh, as the connector discovers it."""
     from sandbox.bigquery.emulator import BigQueryEmulator
 
     assert isinstance(emulator, BigQueryEmulator)
@@ -61,21 +52,16 @@ def _read_command(emulator: object, folder: Path) -> list[str]:
         "api_endpoint": emulator.rest_url,
         "storage_api_endpoint": f"http://{emulator.grpc_target}",
     }
-    stream = AirbyteStream(name=STREAM, json_schema={}, supported_sync_modes=[SyncMode.full_refresh])
-    catalog = ConfiguredAirbyteCatalog(
-        streams=[
-            ConfiguredAirbyteStream(
-                stream=stream,
-                sync_mode=SyncMode.full_refresh,
-                destination_sync_mode=DestinationSyncMode.overwrite,
-            )
-        ]
+    return read_command(
+        folder,
+        "source-bigquery",
+        config,
+        lambda stream: (
+            {"stream": stream, "sync_mode": "full_refresh", "destination_sync_mode": "overwrite"}
+            if stream["name"] == STREAM
+            else None
+        ),
     )
-    config_path, catalog_path = folder / "config.json", folder / "catalog.json"
-    config_path.write_text(json.dumps(config))
-    catalog_path.write_text(json.dumps(ConfiguredAirbyteCatalogSerializer.dump(catalog)))
-    script = Path(sys.executable).parent / "source-bigquery"
-    return [str(script), "read", "--config", str(config_path), "--catalog", str(catalog_path)]
 
 
 if __name__ == "__main__":

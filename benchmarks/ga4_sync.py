@@ -16,15 +16,12 @@ from __future__ import annotations
 import json
 import re
 import subprocess
-import sys
 import tempfile
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from benchmarks.harness import Measurement, best_of, python_module
+from benchmarks.harness import Measurement, best_of, read_command, sandbox_process
 
 CASE = "ga4: 2 properties x 365 days"
 DAYS = 365
@@ -33,13 +30,15 @@ _API_REQUEST = re.compile(r'"(GET|POST) /v1(beta|alpha)/')
 
 
 def ga4_default_reports(runs: int) -> list[Measurement]:
-    with tempfile.TemporaryDirectory(prefix="bench-ga4-") as name, _fake_ga4(Path(name)) as (fake, log):
-        folder = Path(name)
-        command = _command(folder, fake)
-        logged = len(log.read_text().splitlines())
-        records, tokens = _count(command)
-        requests = log.read_text().splitlines()[logged:]
-        measurement = best_of(runs, CASE, command, records)
+    with tempfile.TemporaryDirectory(prefix="bench-ga4-") as name:
+        folder, log = Path(name), Path(name, "fake-ga4.log")
+        arguments = ("--properties", "2", "--days", str(DAYS), "--key-file", str(folder / "key.json"))
+        with sandbox_process("ga4", *arguments, "--verbose", log=log) as fake:
+            command = _command(folder, fake)
+            logged = len(log.read_text().splitlines())
+            records, tokens = _count(command)
+            requests = log.read_text().splitlines()[logged:]
+            measurement = best_of(runs, CASE, command, records)
     api_requests = sum(1 for line in requests if _API_REQUEST.search(line))
     token_calls = sum(1 for line in requests if '"POST /token ' in line)
     per_thousand = 1000 / records
@@ -48,26 +47,6 @@ def ga4_default_reports(runs: int) -> list[Measurement]:
         f"{tokens * per_thousand:.2f} quota tokens; {token_calls} token-endpoint call(s) per sync"
     )
     return [measurement]
-
-
-@contextmanager
-def _fake_ga4(folder: Path) -> Iterator[tuple[dict[str, Any], Path]]:
-    """The fake GA4 in a child process: its announcement (URL, key file, properties) and request log."""
-    log = folder / "fake-ga4.log"
-    command = python_module("sandbox.ga4", "--properties", "2", "--days", str(DAYS), "--verbose")
-    with log.open("w") as log_file:
-        fake = subprocess.Popen(
-            [*command, "--key-file", str(folder / "key.json")],
-            stdout=subprocess.PIPE,
-            stderr=log_file,
-            text=True,
-        )
-        try:
-            assert fake.stdout is not None
-            yield json.loads(fake.stdout.readline()), log
-        finally:
-            fake.terminate()
-            fake.wait(timeout=30)
 
 
 def _command(folder: Path, fake: dict[str, Any]) -> list[str]:
@@ -82,28 +61,16 @@ def _command(folder: Path, fake: dict[str, Any]) -> list[str]:
         "date_ranges_start_date": (today - timedelta(days=DAYS - 1)).isoformat(),
         "api_endpoint": fake["url"],
     }
-    (folder / "config.json").write_text(json.dumps(config))
-    script = str(Path(sys.executable).parent / "source-google-analytics-data-api")
-    discovered = subprocess.run(
-        [script, "discover", "--config", str(folder / "config.json")], capture_output=True, check=True
+    return read_command(
+        folder,
+        "source-google-analytics-data-api",
+        config,
+        lambda stream: {
+            "stream": stream,
+            "sync_mode": "incremental",
+            "destination_sync_mode": "append_dedup",
+        },
     )
-    messages = [json.loads(line) for line in discovered.stdout.splitlines()]
-    (catalog,) = [message["catalog"] for message in messages if message["type"] == "CATALOG"]
-    configured = {
-        "streams": [
-            {"stream": stream, "sync_mode": "incremental", "destination_sync_mode": "append_dedup"}
-            for stream in catalog["streams"]
-        ]
-    }
-    (folder / "catalog.json").write_text(json.dumps(configured))
-    return [
-        script,
-        "read",
-        "--config",
-        str(folder / "config.json"),
-        "--catalog",
-        str(folder / "catalog.json"),
-    ]
 
 
 def _count(command: list[str]) -> tuple[int, int]:

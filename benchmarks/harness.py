@@ -8,11 +8,16 @@ because connectors report their errors on stdout.
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
 import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -48,3 +53,45 @@ def best_of(runs: int, case: str, command: list[str], records: int) -> Measureme
 
 def python_module(module: str, *args: str) -> list[str]:
     return [sys.executable, "-m", module, *args]
+
+
+@contextmanager
+def sandbox_process(module: str, *args: str, log: Path) -> Iterator[dict[str, Any]]:
+    """A sandbox command line (`python -m sandbox.<module>`) serving from a child process, so neither
+    its CPU nor its memory is counted; yields the JSON line it announces itself with (URL,
+    credentials). Its stderr, the request log when asked for with --verbose, goes to `log`."""
+    with log.open("w") as log_file:
+        child = subprocess.Popen(
+            python_module(f"sandbox.{module}", *args), stdout=subprocess.PIPE, stderr=log_file, text=True
+        )
+        try:
+            assert child.stdout is not None
+            announcement: dict[str, Any] = json.loads(child.stdout.readline())
+            yield announcement
+        finally:
+            child.terminate()
+            child.wait(timeout=30)
+
+
+def read_command(
+    folder: Path,
+    connector: str,
+    config: dict[str, Any],
+    configure: Callable[[dict[str, Any]], dict[str, Any] | None],
+) -> list[str]:
+    """The command line of a `read` by `connector`'s console script, as the platform runs it.
+
+    The config is written to `folder`, the streams are discovered with it, and the configured
+    catalog holds what `configure` makes of each discovered stream (None leaves a stream out).
+    """
+    script = str(Path(sys.executable).parent / connector)
+    config_path, catalog_path = folder / "config.json", folder / "catalog.json"
+    config_path.write_text(json.dumps(config))
+    discovered = subprocess.run(
+        [script, "discover", "--config", str(config_path)], capture_output=True, check=True, text=True
+    )
+    messages = [json.loads(line) for line in discovered.stdout.split("\n") if line.strip()]
+    (catalog,) = [message["catalog"] for message in messages if message["type"] == "CATALOG"]
+    configured = [stream for stream in map(configure, catalog["streams"]) if stream is not None]
+    catalog_path.write_text(json.dumps({"streams": configured}))
+    return [script, "read", "--config", str(config_path), "--catalog", str(catalog_path)]

@@ -13,17 +13,14 @@ Run alone: `python -m benchmarks.hubspot_full_refresh 50000 200000`.
 
 from __future__ import annotations
 
-import json
 import re
 import subprocess
 import sys
 import tempfile
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from benchmarks.harness import Measurement, best_of, python_module
+from benchmarks.harness import Measurement, best_of, read_command, sandbox_process
 
 SIZES = (50_000, 200_000)
 UNLIMITED_BURST = 1_000_000_000
@@ -34,61 +31,34 @@ def measurements(sizes: tuple[int, ...], runs: int) -> list[Measurement]:
     """One measurement per account size (the number of contacts)."""
     results = []
     for contacts in sizes:
-        with (
-            tempfile.TemporaryDirectory(prefix="bench-hubspot-") as folder,
-            _fake_hubspot(contacts) as (fake, log),
-        ):
-            command = _command(Path(folder), fake)
-            logged = len(log.read_text().splitlines())
-            records = _count_records(command)
-            requests = sum(1 for line in log.read_text().splitlines()[logged:] if _API_REQUEST.search(line))
-            case = f"hubspot {contacts:,} contacts"
-            results.append(best_of(runs, case, command, records))
+        arguments = ("--contacts", str(contacts), "--burst-limit", str(UNLIMITED_BURST), "--verbose")
+        with tempfile.TemporaryDirectory(prefix="bench-hubspot-") as folder:
+            log = Path(folder, "fake-hubspot.log")
+            with sandbox_process("hubspot", *arguments, log=log) as fake:
+                command = _command(Path(folder), fake)
+                logged = len(log.read_text().splitlines())
+                records = _count_records(command)
+                logged_lines = log.read_text().splitlines()[logged:]
+                requests = sum(1 for line in logged_lines if _API_REQUEST.search(line))
+                case = f"hubspot {contacts:,} contacts"
+                results.append(best_of(runs, case, command, records))
         print(f"{case}: {records:,} records, {requests * 1000 / records:.2f} requests per 1,000 records")
     return results
-
-
-@contextmanager
-def _fake_hubspot(contacts: int) -> Iterator[tuple[dict[str, Any], Path]]:
-    """The fake HubSpot in a child process: its announcement (URL, token) and its request log."""
-    with tempfile.NamedTemporaryFile("w", prefix="fake-hubspot-", suffix=".log") as log_file:
-        command = python_module(
-            "sandbox.hubspot",
-            *("--contacts", str(contacts), "--burst-limit", str(UNLIMITED_BURST), "--verbose"),
-        )
-        fake = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=log_file, text=True)
-        try:
-            assert fake.stdout is not None
-            yield json.loads(fake.stdout.readline()), Path(log_file.name)
-        finally:
-            fake.terminate()
-            fake.wait(timeout=30)
 
 
 def _command(folder: Path, fake: dict[str, Any]) -> list[str]:
     """`read` of the contacts stream, full refresh, as the connector discovers it."""
     credentials = {"credentials_title": "Private App Credentials", "access_token": fake["private_app_token"]}
-    config = {"credentials": credentials, "api_base_url": fake["url"]}
-    (folder / "config.json").write_text(json.dumps(config))
-    script = str(Path(sys.executable).parent / "source-hubspot")
-    discovered = subprocess.run(
-        [script, "discover", "--config", str(folder / "config.json")], capture_output=True, check=True
+    return read_command(
+        folder,
+        "source-hubspot",
+        {"credentials": credentials, "api_base_url": fake["url"]},
+        lambda stream: (
+            {"stream": stream, "sync_mode": "full_refresh", "destination_sync_mode": "overwrite"}
+            if stream["name"] == "contacts"
+            else None
+        ),
     )
-    messages = [json.loads(line) for line in discovered.stdout.splitlines()]
-    (catalog,) = [message["catalog"] for message in messages if message["type"] == "CATALOG"]
-    (contacts,) = [stream for stream in catalog["streams"] if stream["name"] == "contacts"]
-    configured = {
-        "streams": [{"stream": contacts, "sync_mode": "full_refresh", "destination_sync_mode": "overwrite"}]
-    }
-    (folder / "catalog.json").write_text(json.dumps(configured))
-    return [
-        script,
-        "read",
-        "--config",
-        str(folder / "config.json"),
-        "--catalog",
-        str(folder / "catalog.json"),
-    ]
 
 
 def _count_records(command: list[str]) -> int:
