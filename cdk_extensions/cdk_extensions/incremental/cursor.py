@@ -30,6 +30,8 @@ class WindowCursor(Generic[TimePoint]):
     (aware, UTC) or a `date`. `end` is exclusive, usually "now" from an injectable clock.
     `align` keeps calendar periods whole (see `windows`): a read starts at the beginning of the
     period its lookback start falls in, never before `start`.
+    `partition` names what this stream covers in an official declarative connector's
+    per-partition state (e.g. `{"property_id": "123"}`), so that such a state resumes it.
     """
 
     def __init__(
@@ -44,6 +46,7 @@ class WindowCursor(Generic[TimePoint]):
         sorted_by_cursor: bool,
         lookback: timedelta = timedelta(0),
         align: Align[TimePoint] | None = None,
+        partition: Mapping[str, str] | None = None,
     ) -> None:
         if sorted_by_cursor and not primary_key:
             raise ValueError("a cursor that checkpoints within windows needs the records' primary key")
@@ -55,6 +58,7 @@ class WindowCursor(Generic[TimePoint]):
         self._step, self._lookback = step, lookback
         self._sorted_by_cursor = sorted_by_cursor
         self._align: Align[TimePoint] | None = align
+        self._partition = partition
         self._values: CursorValues[TimePoint] = values_for(start)
         self._mark: HighWaterMark[TimePoint] = HighWaterMark()
         self._highest_in_window: TimePoint | None = None
@@ -68,7 +72,11 @@ class WindowCursor(Generic[TimePoint]):
     def load_state(self, raw: object) -> None:
         """Resume from an incoming state (migrating older shapes); config_error if it is invalid."""
         self._mark = load_state(
-            raw, stream_name=self.stream_name, cursor_field=self.cursor_field, values=self._values
+            raw,
+            stream_name=self.stream_name,
+            cursor_field=self.cursor_field,
+            values=self._values,
+            partition=self._partition,
         )
 
     def stream_slices(self) -> Iterator[StreamSlice]:

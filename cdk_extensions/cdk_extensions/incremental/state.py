@@ -9,7 +9,10 @@ Older shapes are migrated on read, so users switching from the official connecto
 progress (the records at the cursor value are then read again, their keys being unknown):
 - version 1, the official Python connectors' plain `{"<cursor_field>": <value>}`, whose value
   may be an ISO datetime, a date-only string, GA4's YYYYMMDD or epoch milliseconds;
-- the official Java (JDBC-based) sources' `{"cursor_field": ["<column>"], "cursor": "<value>", ...}`.
+- the official Java (JDBC-based) sources' `{"cursor_field": ["<column>"], "cursor": "<value>", ...}`;
+- the official declarative (low-code) connectors' per-partition state,
+  `{"states": [{"partition": {...}, "cursor": {"<cursor_field>": <value>}}], "state": {...},
+  "use_global_cursor": false, ...}`, read for the one partition the stream covers (see `load_state`).
 """
 
 from __future__ import annotations
@@ -25,6 +28,26 @@ from cdk_extensions.incremental.boundary import HighWaterMark, JsonScalar, MarkS
 from cdk_extensions.incremental.values import CursorPoint, CursorValues
 
 STATE_VERSION = 2
+
+
+class _PartitionCursor(BaseModel):
+    model_config = ConfigDict(strict=True)
+
+    partition: dict[str, Any]
+    cursor: dict[str, Any]
+
+
+class _PerPartitionState(BaseModel):
+    """A declarative connector's state; its lookback and parent streams' states are not ours to use."""
+
+    model_config = ConfigDict(strict=True)
+
+    states: list[_PartitionCursor] = []
+    state: dict[str, Any] | None = None  # the global cursor
+    use_global_cursor: bool = False
+
+
+_PER_PARTITION_KEYS = frozenset(_PerPartitionState.model_fields)
 
 
 class CursorState(BaseModel):
@@ -105,9 +128,17 @@ class DeferredState(MutableMapping[str, Any]):
 
 
 def load_state(
-    raw: object, *, stream_name: str, cursor_field: str, values: CursorValues[CursorPoint]
+    raw: object,
+    *,
+    stream_name: str,
+    cursor_field: str,
+    values: CursorValues[CursorPoint],
+    partition: Mapping[str, str] | None = None,
 ) -> HighWaterMark[CursorPoint]:
     """The progress recorded in an incoming state, or a config_error naming what is wrong.
+
+    `partition` is what this stream covers in a declarative connector's per-partition state
+    (e.g. `{"property_id": "123"}`): see `_from_per_partition_state`.
 
     A cursor in the future is accepted: it is legitimate after clock skew, and the read then
     simply finds nothing newer.
@@ -125,6 +156,8 @@ def load_state(
             return HighWaterMark(values.parse(state.cursor), [tuple(key) for key in state.keys_at_cursor])
         if cursor_field in raw:
             return HighWaterMark(values.parse(raw[cursor_field]))
+        if _PER_PARTITION_KEYS & raw.keys():
+            return _from_per_partition_state(raw, partition, cursor_field, values)
         raise ValueError(f"expected a 'version' {STATE_VERSION} state or a '{cursor_field}' value")
     except ValidationError as error:
         problem = "; ".join(f"{_location(detail['loc'])}: {detail['msg']}" for detail in error.errors())
@@ -140,6 +173,38 @@ def _from_jdbc_state(
     _check_cursor_field(".".join(str(part) for part in saved_for) or None, cursor_field)
     cursor = raw.get("cursor")
     return HighWaterMark() if cursor in (None, "") else HighWaterMark(values.parse(cursor))
+
+
+def _from_per_partition_state(
+    raw: Mapping[str, Any],
+    partition: Mapping[str, str] | None,
+    cursor_field: str,
+    values: CursorValues[CursorPoint],
+) -> HighWaterMark[CursorPoint]:
+    """Resume from the earliest cursor among the saved partitions that may be this stream's (those
+    whose partition agrees with `partition` on every key both name): no data is skipped when
+    several match. As in the declarative CDK, the global cursor serves when the state says to use
+    it, or when no partition of ours was saved."""
+    state = _PerPartitionState.model_validate(dict(raw))
+    cursors = (
+        []
+        if state.use_global_cursor
+        else [saved.cursor for saved in state.states if _may_be(saved.partition, partition)]
+    )
+    if not cursors and state.state:
+        cursors = [state.state]
+    points = [values.parse(_value_in(cursor, cursor_field)) for cursor in cursors]
+    return HighWaterMark(min(points)) if points else HighWaterMark()
+
+
+def _may_be(saved: Mapping[str, Any], ours: Mapping[str, str] | None) -> bool:
+    return ours is None or all(str(saved[key]) == value for key, value in ours.items() if key in saved)
+
+
+def _value_in(cursor: Mapping[str, Any], cursor_field: str) -> Any:
+    if cursor_field not in cursor:
+        raise ValueError(f"the saved cursor {cursor!r} has no '{cursor_field}' value")
+    return cursor[cursor_field]
 
 
 def _check_cursor_field(saved_for: str | None, cursor_field: str) -> None:

@@ -123,3 +123,87 @@ def test_invalid_states_are_config_errors_naming_stream_and_problem(raw: object,
     assert problem in error.message
     assert "Clear or reset this stream" in error.message
     assert repr(raw) in error.internal_message
+
+
+def load_partitioned_state(raw: object, property_id: str = "456") -> date | None:
+    """Loaded as a GA4 report of one property reads it."""
+    return load_state(
+        raw,
+        stream_name="devices",
+        cursor_field="date",
+        values=DateValues(),
+        partition={"property_id": property_id},
+    ).value
+
+
+def partition_cursor(property_id: object, day: str, **more: str) -> dict[str, Any]:
+    return {"partition": {"property_id": property_id, **more}, "cursor": {"date": day}}
+
+
+def test_a_declarative_per_partition_state_resumes_the_stream_from_its_partitions_cursor() -> None:
+    raw = {
+        "use_global_cursor": False,
+        "states": [partition_cursor("123", "20240101"), partition_cursor(456, "20240305")],
+        "state": {"date": "20240101"},
+        "lookback_window": 172800,
+    }
+    assert load_partitioned_state(raw) == date(2024, 3, 5)
+    assert load_partitioned_state(raw, "123") == date(2024, 1, 1)
+
+
+def test_several_matching_partitions_resume_from_the_earliest() -> None:
+    raw = {"states": [partition_cursor("456", "20240305", kind="a"), partition_cursor("456", "20240301")]}
+    assert load_partitioned_state(raw) == date(2024, 3, 1)
+
+
+def test_partitions_that_do_not_name_the_property_apply_to_the_stream() -> None:
+    raw = {"states": [{"partition": {"report": "devices"}, "cursor": {"date": "20240305"}}]}
+    assert load_partitioned_state(raw) == date(2024, 3, 5)
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        (
+            {
+                "use_global_cursor": True,
+                "states": [partition_cursor("456", "20240305")],
+                "state": {"date": "20240201"},
+            },
+            date(2024, 2, 1),
+        ),
+        ({"states": [partition_cursor("123", "20240305")], "state": {"date": "20240201"}}, date(2024, 2, 1)),
+        ({"states": [partition_cursor("123", "20240305")]}, None),
+        ({"use_global_cursor": True, "state": {}}, None),
+    ],
+)
+def test_the_global_cursor_serves_when_asked_for_or_when_no_partition_is_ours(
+    raw: dict[str, Any], expected: date | None
+) -> None:
+    assert load_partitioned_state(raw) == expected
+
+
+@pytest.mark.parametrize(
+    ("raw", "problem"),
+    [
+        ({"states": {"property_id": "456"}}, "states: Input should be a valid list"),
+        ({"states": [{"partition": {"property_id": "456"}}]}, "states.0.cursor: Field required"),
+        (
+            {"states": [{"partition": {"property_id": "456"}, "cursor": {"startDate": "x"}}]},
+            "has no 'date' value",
+        ),
+        ({"states": [partition_cursor("456", "2024-13-01")]}, "2024-13-01"),
+        (
+            {"use_global_cursor": "yes", "state": {"date": "20240101"}},
+            "use_global_cursor: Input should be a valid boolean",
+        ),
+    ],
+)
+def test_invalid_per_partition_states_are_config_errors_naming_the_stream(raw: object, problem: str) -> None:
+    with pytest.raises(AirbyteTracedException) as caught:
+        load_partitioned_state(raw)
+
+    assert caught.value.failure_type == FailureType.config_error
+    assert caught.value.message is not None
+    assert caught.value.message.startswith("The saved state of stream 'devices' is invalid (")
+    assert problem in caught.value.message
