@@ -8,7 +8,9 @@
   table (`<name>`) and its visualization (`<name>_visualization`), from one request.
 
 Streams are named as by the official connector: the first property's by the report's name, the
-others' `<report>Property<id>`. Primary keys are `property_id` plus every dimension.
+others' `<report>Property<id>`. Primary keys are `property_id` plus every dimension. A stream
+covers the partition `{"property_id": <id>}` of the official connector's per-partition states, so
+users switching connectors resume each property where it stopped.
 """
 
 from __future__ import annotations
@@ -141,6 +143,7 @@ class ReportStreams:
             sorted_by_cursor=False,
             lookback=timedelta(days=self._config.lookback_window),
             align=None if period.is_day else period.floor,
+            partition={"property_id": property_id},
         )
         small = not report.pivots and report.dimensions == (period.dimension,)  # a row per period
         return IncrementalReport(

@@ -6,8 +6,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, timedelta
+from typing import Any
 
-from airbyte_cdk.models import SyncMode
+from airbyte_cdk.models import FailureType, SyncMode
+from airbyte_cdk.test.state_builder import StateBuilder
 from ga4_harness import (
     SMALL_PROPERTIES,
     Ga4Sandbox,
@@ -25,6 +27,15 @@ def report_requests(sandbox: Ga4Sandbox) -> list[tuple[str, str]]:
         if request.path.endswith(":runReport")
     ]
     return [(dates["startDate"], dates["endDate"]) for dates in ranges]
+
+
+def first_day_requested(sandbox: Ga4Sandbox, property_id: str) -> date:
+    """Where the reads of one property began: the earliest start of its runReport date ranges."""
+    return min(
+        date.fromisoformat(request.json()["dateRanges"][0]["startDate"])
+        for request in sandbox.fake.requests
+        if request.path.endswith(f"properties/{property_id}:runReport")
+    )
 
 
 def starts_a_week(day: date) -> bool:
@@ -142,3 +153,71 @@ def test_a_custom_report_without_a_date_is_read_whole_at_every_sync(
     assert stream.supported_sync_modes == [SyncMode.full_refresh]
     assert report_requests(sandbox) == [(config["date_ranges_start_date"], sandbox.today.isoformat())]
     assert len({row["country"] for row in output.records("by_country")}) == len(output.records("by_country"))
+
+
+def official_partition(property_id: str, cursor: date) -> dict[str, Any]:
+    """One partition of the official (declarative) connector's state."""
+    return {"partition": {"property_id": property_id}, "cursor": {"date": f"{cursor:%Y%m%d}"}}
+
+
+def test_an_official_per_partition_state_resumes_each_property_from_its_cursor(
+    ga4_sandbox: Callable[..., Ga4Sandbox],
+) -> None:
+    sandbox = ga4_sandbox()
+    config = sandbox.service_account_config(lookback_window=2)
+    second = f"devicesProperty{SECOND}"
+    first_cursor, second_cursor = sandbox.today - timedelta(days=10), sandbox.today - timedelta(days=20)
+    # Both partitions in each stream's state: each stream must pick its own property's cursor.
+    official = {
+        "use_global_cursor": False,
+        "states": [official_partition(FIRST, first_cursor), official_partition(SECOND, second_cursor)],
+        "lookback_window": 3600,
+    }
+    state = StateBuilder().with_stream_state("devices", official).with_stream_state(second, official).build()
+
+    output = sandbox.read(config, ["devices", second], state=state)
+
+    assert output.errors() == []
+    assert first_day_requested(sandbox, FIRST) == first_cursor - timedelta(days=2)
+    assert first_day_requested(sandbox, SECOND) == second_cursor - timedelta(days=2)
+    assert min(row["date"] for row in output.records(second)) == f"{second_cursor - timedelta(days=2):%Y%m%d}"
+    assert output.states("devices")[-1]["version"] == 2  # from now on, our own shape
+
+
+def test_an_official_state_with_a_global_cursor_resumes_from_it(
+    ga4_sandbox: Callable[..., Ga4Sandbox],
+) -> None:
+    sandbox = ga4_sandbox()
+    config = sandbox.service_account_config(lookback_window=2)
+    second = f"devicesProperty{SECOND}"
+    cursor = sandbox.today - timedelta(days=15)
+    official = {
+        "use_global_cursor": True,
+        "state": {"date": f"{cursor:%Y%m%d}"},
+        "states": [official_partition(SECOND, sandbox.today - timedelta(days=3))],  # not used: global
+    }
+
+    output = sandbox.read(config, [second], state=StateBuilder().with_stream_state(second, official).build())
+
+    assert output.errors() == []
+    assert first_day_requested(sandbox, SECOND) == cursor - timedelta(days=2)
+
+
+def test_a_malformed_official_state_is_a_config_error_naming_the_stream(
+    ga4_sandbox: Callable[..., Ga4Sandbox],
+) -> None:
+    sandbox = ga4_sandbox()
+    second = f"devicesProperty{SECOND}"
+    malformed = {"states": [{"partition": {"property_id": SECOND}, "cursor": "20240101"}]}
+
+    output = sandbox.read(
+        sandbox.service_account_config(),
+        [second],
+        state=StateBuilder().with_stream_state(second, malformed).build(),
+        expect_failure=True,
+    )
+
+    error = output.errors()[0]
+    assert error.failure_type == FailureType.config_error
+    assert error.message.startswith(f"The saved state of stream '{second}' is invalid (states.0.cursor")
+    assert sandbox.requests_to(":runReport") == 0
