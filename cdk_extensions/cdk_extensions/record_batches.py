@@ -17,13 +17,15 @@ Arrow, yields `RecordBatch`es instead: the records as ready lines, and how many 
 A batch travels through the CDK as ONE RECORD message: the CDK marks the stream RUNNING at the
 first one and counts `state_checkpoint_interval` in batches (1 = a checkpoint after each). Its
 `record` is None, so a plain entrypoint that received one anyway fails loudly instead of
-printing a wrong record.
+printing a wrong record. Its count is also added to the CDK's "Read N records from S stream" log
+line, which counts messages, so the line tells the user how many records were read.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import re
 import sys
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping
@@ -77,8 +79,40 @@ class RecordBatchSource(AbstractSource):
         catalog: ConfiguredAirbyteCatalog,
         state: list[AirbyteStateMessage] | None = None,
     ) -> Iterator[AirbyteMessage]:
-        messages = super().read(logger, config, catalog, state)
-        return messages if self.writes_record_batches else _expanded(messages)
+        read_count = _ReadCountCorrection()
+        logger.addFilter(read_count)
+        try:
+            for message in super().read(logger, config, catalog, state):
+                if isinstance(message, RecordBatch):
+                    read_count.add(message)
+                    if not self.writes_record_batches:
+                        yield from message.messages()
+                        continue
+                yield message
+        finally:
+            logger.removeFilter(read_count)
+
+
+class _ReadCountCorrection(logging.Filter):
+    """Rewrites the CDK's "Read N records from S stream" line (AbstractSource._read_stream counts
+    each batch as one record) with the records of the batches read. The CDK logs it after the
+    stream's last message, so every batch of the stream has been added by then."""
+
+    _LINE = re.compile(r"Read (\d+) records from (.+) stream")
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._uncounted_records: defaultdict[str, int] = defaultdict(int)
+
+    def add(self, batch: RecordBatch) -> None:
+        self._uncounted_records[batch.stream] += batch.count - 1
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        line = self._LINE.fullmatch(record.msg) if isinstance(record.msg, str) else None
+        if line:
+            stream = line[2]
+            record.msg = f"Read {int(line[1]) + self._uncounted_records[stream]} records from {stream} stream"
+        return True
 
 
 class RecordBatchEntrypoint(MaskingEntrypoint):
@@ -118,11 +152,3 @@ def write_lines(lines: Any) -> None:
     stream = sys.__stdout__ if isinstance(sys.stdout, PrintBuffer) else sys.stdout
     assert stream is not None, "stdout is closed"
     stream.buffer.write(lines)
-
-
-def _expanded(messages: Iterable[AirbyteMessage]) -> Iterator[AirbyteMessage]:
-    for message in messages:
-        if isinstance(message, RecordBatch):
-            yield from message.messages()
-        else:
-            yield message

@@ -197,6 +197,25 @@ def test_the_cdks_own_entrypoint_gets_the_same_records_and_counts(
     assert [state.sourceStats.recordCount for state in states] == [1.0, 2.0, 0.0]
 
 
+def read_counts_logged(messages: Iterable[Any]) -> list[str]:
+    return [
+        m.log.message for m in messages if m.type == Type.LOG and m.log and m.log.message.startswith("Read ")
+    ]
+
+
+def test_the_logged_read_count_counts_records_not_batches(
+    tmp_path: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    fast = parse_messages(fast_path_lines(tmp_path, capfd))
+    entrypoint = AirbyteEntrypoint(MeasurementSource())
+    list(entrypoint.run(entrypoint.parse_args(read_args(tmp_path))))
+    plain_logs = parse_messages(line for line in capfd.readouterr().out.splitlines() if line.strip())
+
+    expected = [f"Read {sum(len(rows) for rows in BATCHES)} records from {STREAM} stream"]
+    assert read_counts_logged(fast) == expected
+    assert read_counts_logged(plain_logs) == expected  # the CDK's own entrypoint prints its logs
+
+
 def test_the_cdks_test_wrapper_reads_batches_as_ordinary_records() -> None:
     output = entrypoint_wrapper.read(MeasurementSource(), CONFIG, CATALOG)
 
