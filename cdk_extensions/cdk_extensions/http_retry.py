@@ -25,11 +25,14 @@ answers both, from one `BackoffPolicy` and the connector's `ErrorTaxonomy`:
 
 The CDK sleeps one second longer than `backoff_time` returns ("to cover fractions of a
 second", airbyte_cdk/sources/streams/http/rate_limiting.py), so every real wait is the policy's
-wait plus one second.
+wait plus one second. It also logs its own line for every retry, "UserDefinedBackoffException:
+Rate limit exceeded. Retrying in N seconds", whatever the failure was (a connection reset too);
+with `HttpRetry` in use that line is dropped, the retry line of `log_retry` says what happened.
 """
 
 from __future__ import annotations
 
+import logging
 import math
 import threading
 import time
@@ -60,6 +63,16 @@ _SMALLEST_WAIT_SECONDS = 0.001
 Outcome = requests.Response | Exception | None
 
 
+class _WithoutTheCdkRetryLine(logging.Filter):
+    """Drops the CDK's misleading retry line (see the module docstring)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not record.getMessage().startswith("UserDefinedBackoffException: ")
+
+
+_WITHOUT_THE_CDK_RETRY_LINE = _WithoutTheCdkRetryLine()
+
+
 class HttpRetry(ErrorHandler, BackoffStrategy):
     """The error handler AND backoff strategy of an HttpStream (return it from both getters).
 
@@ -81,6 +94,8 @@ class HttpRetry(ErrorHandler, BackoffStrategy):
         self._describe = describe
         self._api_name = api_name
         self._first_failure = threading.local()
+        # The CDK logs that line on its "airbyte" logger; adding the same filter again is a no-op.
+        logging.getLogger("airbyte").addFilter(_WITHOUT_THE_CDK_RETRY_LINE)
 
     # --- ErrorHandler ---------------------------------------------------------------------------
 

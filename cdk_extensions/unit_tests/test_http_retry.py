@@ -25,7 +25,7 @@ from cdk_extensions.auth.oauth2 import OAuth2RefreshTokenAuthenticator
 from cdk_extensions.auth.token_cache import TokenCache
 from cdk_extensions.backoff import RETRY_LOGGER, BackoffPolicy
 from sandbox.fake_server import FakeServer, Fault, Request, Response
-from sandbox.protocol import parse_messages
+from sandbox.protocol import parse_output
 from sandbox.pytest_plugin import FakeServerFactory
 from sandbox.tokens import TokenIssuer, add_oauth_token_route
 
@@ -282,10 +282,12 @@ def test_a_cdk_read_prints_the_retry_as_an_airbyte_log_message(
     )
     assert completed.returncode == 0, completed.stderr
 
-    messages = parse_messages(completed.stdout.splitlines())  # every line must be a valid message
+    messages = parse_output(completed.stdout)  # every line must be a valid message
     logs = [message.log for message in messages if message.type == Type.LOG and message.log is not None]
     retry_lines = [log for log in logs if log.message.startswith("Retry 1/3 in 0.05s after HTTP 429")]
     assert [log.level for log in retry_lines] == [Level.INFO]
+    # The CDK's own line for the same retry ("Rate limit exceeded", whatever the failure) is gone.
+    assert not [log for log in logs if "UserDefinedBackoffException" in log.message]
     records = [message.record.data for message in messages if message.type == Type.RECORD and message.record]
     assert records == CONTACTS
     statuses = [
