@@ -25,6 +25,7 @@ from cdk_extensions.backoff import BackoffPolicy
 from sandbox.fake_server import FakeServer, Fault, Request, Response
 from sandbox.protocol import parse_messages
 from sandbox.tokens import TokenIssuer, add_oauth_token_route
+from sandbox.virtual_clock import VirtualClock
 
 TOKEN_PATH = "/oauth/v1/token"
 LIFETIME = 1800  # HubSpot access tokens live 30 minutes
@@ -32,21 +33,11 @@ START = 1_800_000_000.0
 NO_JITTER = BackoffPolicy(max_attempts=5, random=lambda: 1.0)  # waits 1, 2, 4, 8 s
 
 
-class FakeClock:
-    """One clock for the token issuer and the authenticator, moved by the test."""
-
-    def __init__(self) -> None:
-        self.now = START
-
-    def __call__(self) -> float:
-        return self.now
-
-
 class HubSpotSandbox:
     """A fake HubSpot: its OAuth token endpoint and one API route that checks bearer tokens."""
 
     def __init__(self, fake_server: Callable[..., FakeServer], rotate_refresh_tokens: bool = False) -> None:
-        self.clock = FakeClock()
+        self.clock = VirtualClock(START)
         self.issuer = TokenIssuer(LIFETIME, clock=self.clock, rotate_refresh_tokens=rotate_refresh_tokens)
         self.refresh_token = self.issuer.issue_refresh_token()
         self.server = fake_server("fake-hubspot")

@@ -22,6 +22,7 @@ from cdk_extensions.errors import ApiFailure, ErrorRule, ErrorTaxonomy
 from cdk_extensions.google_retry import call_with_retry
 from sandbox.fake_server import FakeServer, Fault, Response
 from sandbox.pytest_plugin import FakeServerFactory
+from sandbox.virtual_clock import VirtualClock
 
 REPORT_PATH = "/v1beta/properties/123:runReport"
 REPORT = {"rows": [{"dimensionValues": [{"value": "2024-01-01"}], "metricValues": [{"value": "42"}]}]}
@@ -41,19 +42,6 @@ def google_error_body(
     return {"error": {"code": code, "status": status, "message": message, "details": details or []}}
 
 
-class FakeTime:
-    def __init__(self) -> None:
-        self.now = 0.0
-        self.slept: list[float] = []
-
-    def clock(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.slept.append(seconds)
-        self.now += seconds
-
-
 @pytest.fixture
 def ga4(fake_server: FakeServerFactory) -> FakeServer:
     server = fake_server("ga4")
@@ -68,9 +56,9 @@ def run_report(server: FakeServer) -> Any:
     return response.json()
 
 
-def call(fn: Any, fake: FakeTime, **policy_settings: Any) -> Any:
+def call(fn: Any, fake: VirtualClock, **policy_settings: Any) -> Any:
     settings = {"base_seconds": 1.0, "max_wait_seconds": 10.0, "max_attempts": 4, **policy_settings}
-    policy = BackoffPolicy(**settings, random=lambda: 0.5, clock=fake.clock)
+    policy = BackoffPolicy(**settings, random=lambda: 0.5, clock=fake)
     return call_with_retry(
         fn,
         policy=policy,
@@ -85,7 +73,7 @@ def test_a_5xx_burst_is_retried_with_jittered_exponential_waits(
     ga4: FakeServer, caplog: pytest.LogCaptureFixture
 ) -> None:
     ga4.faults.add(Fault.status(503, body=google_error_body(503, "UNAVAILABLE", "Try again."), times=2))
-    fake = FakeTime()
+    fake = VirtualClock()
     with caplog.at_level(logging.INFO, logger=RETRY_LOGGER.name):
         assert call(lambda: run_report(ga4), fake) == REPORT
     assert fake.slept == [0.5, 1.0]
@@ -99,7 +87,7 @@ def test_the_retry_delay_in_a_rest_error_body_wins_over_jitter(ga4: FakeServer) 
     retry_info = {"@type": "type.googleapis.com/google.rpc.RetryInfo", "retryDelay": "7.500s"}
     body = google_error_body(429, "RESOURCE_EXHAUSTED", "Exhausted concurrent requests.", [retry_info])
     ga4.faults.add(Fault.status(429, body=body))
-    fake = FakeTime()
+    fake = VirtualClock()
     assert call(lambda: run_report(ga4), fake) == REPORT
     assert fake.slept == [7.5]
 
@@ -108,7 +96,7 @@ def test_a_retry_after_header_is_honoured_up_to_the_cap(ga4: FakeServer) -> None
     body = google_error_body(429, "RESOURCE_EXHAUSTED", "Slow down.")
     ga4.faults.add(Fault.status(429, body=body, retry_after=3))
     ga4.faults.add(Fault.status(429, body=body, retry_after=90))
-    fake = FakeTime()
+    fake = VirtualClock()
     assert call(lambda: run_report(ga4), fake) == REPORT
     assert fake.slept == [3.0, 10.0]
 
@@ -124,7 +112,7 @@ def test_a_grpc_retry_info_detail_is_honoured() -> None:
             raise google_exceptions.ResourceExhausted("Quota exceeded.", details=[delay])
         return REPORT
 
-    fake = FakeTime()
+    fake = VirtualClock()
     assert call(quota_then_report, fake) == REPORT
     assert fake.slept == [2.25]
 
@@ -132,7 +120,7 @@ def test_a_grpc_retry_info_detail_is_honoured() -> None:
 def test_a_non_retryable_error_is_raised_at_once_through_the_taxonomy(ga4: FakeServer) -> None:
     body = google_error_body(403, "PERMISSION_DENIED", "User does not have sufficient permissions.")
     ga4.faults.add(Fault.status(403, body=body))
-    fake = FakeTime()
+    fake = VirtualClock()
     with pytest.raises(AirbyteTracedException) as raised:
         call(lambda: run_report(ga4), fake)
     assert raised.value.failure_type == FailureType.config_error
@@ -160,11 +148,11 @@ def test_a_describe_hook_decides_what_the_taxonomy_sees(ga4: FakeServer) -> None
         reason = "tokensPerDay" if "per day" in str(error.message) else None
         return ApiFailure(status=error.code, reason=reason, detail=str(error.message))
 
-    fake = FakeTime()
+    fake = VirtualClock()
     with pytest.raises(AirbyteTracedException) as raised:
         call_with_retry(
             lambda: run_report(ga4),
-            policy=BackoffPolicy(random=lambda: 0.5, clock=fake.clock),
+            policy=BackoffPolicy(random=lambda: 0.5, clock=fake),
             taxonomy=taxonomy,
             sleep=fake.sleep,
             describe=describe,
@@ -176,7 +164,7 @@ def test_a_describe_hook_decides_what_the_taxonomy_sees(ga4: FakeServer) -> None
 
 def test_giving_up_after_max_attempts_raises_the_last_error_through_the_taxonomy(ga4: FakeServer) -> None:
     ga4.faults.add(Fault.status(500, body=google_error_body(500, "INTERNAL", "Internal error."), times=10))
-    fake = FakeTime()
+    fake = VirtualClock()
     with pytest.raises(AirbyteTracedException) as raised:
         call(lambda: run_report(ga4), fake, max_attempts=3)
     assert raised.value.failure_type == FailureType.transient_error
@@ -187,7 +175,7 @@ def test_giving_up_after_max_attempts_raises_the_last_error_through_the_taxonomy
 
 def test_giving_up_when_the_next_wait_would_overrun_the_elapsed_budget(ga4: FakeServer) -> None:
     ga4.faults.add(Fault.status(502, body=google_error_body(502, "UNAVAILABLE", "Bad gateway."), times=10))
-    fake = FakeTime()
+    fake = VirtualClock()
     with pytest.raises(AirbyteTracedException):
         # Jittered waits are 1, 2, 4 s: the first two fit in the 4 s budget, the third would not.
         call(lambda: run_report(ga4), fake, base_seconds=2.0, max_attempts=10, max_elapsed_seconds=4.0)
@@ -196,14 +184,14 @@ def test_giving_up_when_the_next_wait_would_overrun_the_elapsed_budget(ga4: Fake
 
 def test_a_connection_reset_is_retried(ga4: FakeServer) -> None:
     ga4.faults.add(Fault.reset())
-    fake = FakeTime()
+    fake = VirtualClock()
     assert call(lambda: run_report(ga4), fake) == REPORT
     assert fake.slept == [0.5]
 
 
 def test_an_unreachable_api_is_a_transient_error(ga4: FakeServer) -> None:
     ga4.faults.add(Fault.reset(after_partial_body=False, times=10))
-    fake = FakeTime()
+    fake = VirtualClock()
     with pytest.raises(AirbyteTracedException) as raised:
         call(lambda: run_report(ga4), fake, max_attempts=2)
     assert raised.value.failure_type == FailureType.transient_error
@@ -215,4 +203,4 @@ def test_other_exceptions_pass_through_untouched() -> None:
         raise KeyError("rows")
 
     with pytest.raises(KeyError):
-        call(broken, FakeTime())
+        call(broken, VirtualClock())

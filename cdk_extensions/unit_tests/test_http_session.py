@@ -17,6 +17,7 @@ from cdk_extensions.http_session import connector_session
 from cdk_extensions.rate_budget import Rate, RateBudget
 from sandbox.fake_server import FakeServer, Fault, Request, Response
 from sandbox.pytest_plugin import FakeServerFactory
+from sandbox.virtual_clock import VirtualClock
 
 
 @pytest.fixture
@@ -93,19 +94,6 @@ def test_the_pool_keeps_at_most_pool_maxsize_connections(
     assert len(full_pool_warnings) == discarded
 
 
-class FakeTime:
-    def __init__(self) -> None:
-        self.now = 0.0
-        self.slept: list[float] = []
-
-    def clock(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.slept.append(seconds)
-        self.now += seconds
-
-
 def test_the_rate_budget_paces_each_endpoint_group_and_learns_from_responses(api: FakeServer) -> None:
     api.add_route("POST", "/crm/v3/objects/contacts/search", lambda _request: Response.json({"results": []}))
     hubspot_limits = {
@@ -114,9 +102,9 @@ def test_the_rate_budget_paces_each_endpoint_group_and_learns_from_responses(api
         "X-HubSpot-RateLimit-Remaining": "0",  # other apps of the account used the rest
     }
     api.add_route("GET", "/limited", lambda _request: Response.json({}, headers=hubspot_limits))
-    fake = FakeTime()
+    fake = VirtualClock()
     budget = RateBudget(
-        {"search": Rate(1, per=1.0), "default": Rate(100, per=1.0)}, clock=fake.clock, sleep=fake.sleep
+        {"search": Rate(1, per=1.0), "default": Rate(100, per=1.0)}, clock=fake, sleep=fake.sleep
     )
     session = connector_session(
         "source-test",

@@ -10,26 +10,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from cdk_extensions.rate_budget import Rate, RateBudget
+from sandbox.virtual_clock import VirtualClock
 
 
-class FakeTime:
-    """A clock that only moves when the code under test sleeps."""
-
-    def __init__(self) -> None:
-        self.now = 0.0
-
-    def clock(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.now += seconds
+def budget(rates: dict[str, Rate], fake: VirtualClock) -> RateBudget:
+    return RateBudget(rates, clock=fake, sleep=fake.sleep)
 
 
-def budget(rates: dict[str, Rate], fake: FakeTime) -> RateBudget:
-    return RateBudget(rates, clock=fake.clock, sleep=fake.sleep)
-
-
-def grant_times(rate_budget: RateBudget, fake: FakeTime, group: str, count: int) -> list[float]:
+def grant_times(rate_budget: RateBudget, fake: VirtualClock, group: str, count: int) -> list[float]:
     grants = []
     for _ in range(count):
         rate_budget.acquire(group)
@@ -44,13 +32,13 @@ def max_in_any_window(grants: list[float], per: float) -> int:
 
 
 def test_a_burst_up_to_the_limit_goes_at_once_then_requests_wait_for_the_window() -> None:
-    fake = FakeTime()
+    fake = VirtualClock()
     search = budget({"search": Rate(5, per=1.0)}, fake)
     assert grant_times(search, fake, "search", 12) == [0.0] * 5 + [1.0] * 5 + [2.0] * 2
 
 
 def test_idle_time_refills_the_window() -> None:
-    fake = FakeTime()
+    fake = VirtualClock()
     search = budget({"search": Rate(2, per=1.0)}, fake)
     grant_times(search, fake, "search", 2)
     fake.now = 5.0
@@ -61,7 +49,7 @@ def test_idle_time_refills_the_window() -> None:
 def test_never_more_than_the_limit_in_any_window_and_no_longer_wait_than_needed(
     gaps: list[float], limit: int
 ) -> None:
-    fake = FakeTime()
+    fake = VirtualClock()
     paced = budget({"default": Rate(limit, per=1.0)}, fake)
     grants: list[float] = []
     for gap in gaps:
@@ -106,7 +94,7 @@ def test_concurrent_workers_share_the_rate_without_double_booking() -> None:
 
 
 def test_unknown_groups_share_the_default_rate() -> None:
-    fake = FakeTime()
+    fake = VirtualClock()
     shared = budget({"search": Rate(5, per=1.0), "default": Rate(2, per=10.0)}, fake)
     grant_times(shared, fake, "contacts", 1)
     grant_times(shared, fake, "deals", 1)
@@ -138,7 +126,7 @@ def hubspot_headers(maximum: int, interval_ms: int, remaining: int) -> dict[str,
 
 
 def test_the_announced_limit_replaces_the_configured_rate() -> None:
-    fake = FakeTime()
+    fake = VirtualClock()
     hubspot = budget({"default": Rate(100, per=1.0)}, fake)
     hubspot.acquire("default")
     hubspot.adapt_from_headers("default", hubspot_headers(maximum=3, interval_ms=10_000, remaining=2))
@@ -146,7 +134,7 @@ def test_the_announced_limit_replaces_the_configured_rate() -> None:
 
 
 def test_quota_used_by_other_clients_slows_us_down_before_a_429() -> None:
-    fake = FakeTime()
+    fake = VirtualClock()
     hubspot = budget({"default": Rate(10, per=10.0)}, fake)
     grant_times(hubspot, fake, "default", 2)
     # We sent 2 of the 10, yet only 3 remain: other apps of the account used 5.
@@ -155,7 +143,7 @@ def test_quota_used_by_other_clients_slows_us_down_before_a_429() -> None:
 
 
 def test_responses_without_rate_limit_headers_change_nothing() -> None:
-    fake = FakeTime()
+    fake = VirtualClock()
     search = budget({"search": Rate(2, per=1.0)}, fake)
     search.adapt_from_headers("search", {"Content-Type": "application/json"})
     search.adapt_from_headers("search", {"X-HubSpot-RateLimit-Max": "garbage"})

@@ -13,17 +13,7 @@ from google.oauth2 import credentials as oauth2
 from google.oauth2 import service_account
 
 from sandbox.ga4 import ANALYTICS_READONLY_SCOPE, FakeGA4, ServiceAccountKey
-
-
-class Clock:
-    """A clock the test moves by hand. It starts at the real time, because google-auth stamps
-    the JWTs it signs with the real time and the fake checks them against this clock."""
-
-    def __init__(self) -> None:
-        self.now = time.time()
-
-    def __call__(self) -> float:
-        return self.now
+from sandbox.virtual_clock import VirtualClock
 
 
 def service_account_credentials(key: ServiceAccountKey) -> service_account.Credentials:
@@ -77,3 +67,9 @@ def post_raw(
     params = {"$alt": "json;enum-encoding=int"} if integer_enums else {}
     headers = {"Authorization": f"Bearer {token}"} if token else {}
     return requests.post(f"{ga4.url}{path}", json=body, params=params, headers=headers, timeout=30)
+
+
+def real_time_clock() -> VirtualClock:
+    """A clock the test moves by hand. It starts at the real time, because google-auth stamps
+    the JWTs it signs with the real time and the fake checks them against this clock."""
+    return VirtualClock(time.time())

@@ -12,16 +12,6 @@ from sandbox.hubspot import FakeHubSpot
 TEST_START = 1_741_633_200.0
 
 
-class Clock:
-    """A clock the test moves by hand."""
-
-    def __init__(self, now: float = TEST_START) -> None:
-        self.now = now
-
-    def __call__(self) -> float:
-        return self.now
-
-
 class HubSpotApi:
     """A client as a connector's HTTP layer would be: one keep-alive session, bearer auth."""
 

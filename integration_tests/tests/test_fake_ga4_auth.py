@@ -10,7 +10,13 @@ from urllib.parse import parse_qs
 import jwt
 import pytest
 import requests
-from fake_ga4_client import Clock, beta_client, oauth_credentials, post_raw, service_account_credentials
+from fake_ga4_client import (
+    beta_client,
+    oauth_credentials,
+    post_raw,
+    real_time_clock,
+    service_account_credentials,
+)
 from google.analytics.data_v1beta import types as beta
 from google.api_core import exceptions
 from google.auth.exceptions import RefreshError
@@ -139,7 +145,7 @@ def test_assertions_with_bad_claims_are_refused(
 
 
 def test_issued_access_tokens_expire_on_the_fake_s_clock(fake_server: FakeServerFactory) -> None:
-    clock = Clock()
+    clock = real_time_clock()
     ga4 = fake_server(FakeGA4, options=GA4Options(token_lifetime_seconds=600), clock=clock)
     key = ga4.new_service_account()
     grant = token_request(ga4, signed_assertion(key, clock.now)).json()
@@ -160,7 +166,7 @@ def test_issued_access_tokens_expire_on_the_fake_s_clock(fake_server: FakeServer
 def test_oauth_user_credentials_refresh_at_the_fake_when_their_token_expires(
     fake_server: FakeServerFactory,
 ) -> None:
-    clock = Clock()
+    clock = real_time_clock()
     ga4 = fake_server(FakeGA4, options=GA4Options(token_lifetime_seconds=600), clock=clock)
     client = beta_client(ga4, oauth_credentials(ga4))
 

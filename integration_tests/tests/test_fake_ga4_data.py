@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 import requests
-from fake_ga4_client import Clock, alpha_client, beta_client, oauth_credentials
+from fake_ga4_client import alpha_client, beta_client, oauth_credentials, real_time_clock
 from google.analytics.data_v1alpha import types as alpha
 from google.analytics.data_v1beta import BetaAnalyticsDataClient
 from google.analytics.data_v1beta import types as beta
@@ -70,7 +70,7 @@ def hour_filter(**spec: Any) -> beta.FilterExpression:
 def test_the_same_seed_gives_the_same_data_and_another_seed_other_data(
     fake_server: FakeServerFactory,
 ) -> None:
-    clock = Clock()
+    clock = real_time_clock()
     first, again = (fake_server(FakeGA4, options=GA4Options(days=60), clock=clock) for _ in range(2))
     other = fake_server(FakeGA4, options=GA4Options(days=60, seed=7), clock=clock)
 
@@ -105,7 +105,7 @@ def test_recent_days_change_as_late_data_arrives_and_older_days_never(fake_ga4: 
 
 
 def test_days_settle_as_the_clock_moves_on(fake_server: FakeServerFactory) -> None:
-    clock = Clock()
+    clock = real_time_clock()
     ga4 = fake_server(FakeGA4, options=GA4Options(days=30), clock=clock)
     client = beta_client(ga4, oauth_credentials(ga4))
     today = {"date_ranges": [beta.DateRange(start_date="today", end_date="today")]}

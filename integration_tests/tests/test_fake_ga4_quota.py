@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from fake_ga4_client import Clock, beta_client, oauth_credentials
+from fake_ga4_client import beta_client, oauth_credentials, real_time_clock
 from google.analytics.data_v1beta import BetaAnalyticsDataClient
 from google.analytics.data_v1beta import types as beta
 from google.api_core import exceptions
@@ -17,6 +17,7 @@ from sandbox.ga4 import FakeGA4, GA4Options, QuotaLimits, error_body
 from sandbox.ga4.errors import ApiError
 from sandbox.ga4.quota import QuotaCategory, QuotaLedger
 from sandbox.pytest_plugin import FakeServerFactory
+from sandbox.virtual_clock import VirtualClock
 
 FIRST, SECOND = "400000001", "400000002"
 
@@ -35,7 +36,7 @@ def report(
     )
 
 
-def started(fake_server: FakeServerFactory, clock: Clock, **limits: int) -> FakeGA4:
+def started(fake_server: FakeServerFactory, clock: VirtualClock, **limits: int) -> FakeGA4:
     return fake_server(FakeGA4, options=GA4Options(quota=QuotaLimits(**limits)), clock=clock)
 
 
@@ -51,7 +52,7 @@ def run_until_exhausted(
 
 
 def test_hourly_tokens_run_out_and_come_back_the_next_hour(fake_server: FakeServerFactory) -> None:
-    clock = Clock()
+    clock = real_time_clock()
     ga4 = started(fake_server, clock, tokens_per_hour=10)
     client = beta_client(ga4, oauth_credentials(ga4))  # user credentials refresh on the fake's clock
 
@@ -69,7 +70,7 @@ def test_hourly_tokens_run_out_and_come_back_the_next_hour(fake_server: FakeServ
 
 
 def test_daily_tokens_come_back_at_midnight_pacific_time(fake_server: FakeServerFactory) -> None:
-    clock = Clock()
+    clock = real_time_clock()
     ga4 = started(fake_server, clock, tokens_per_day=4)
     client = beta_client(ga4, oauth_credentials(ga4))
     client.run_report(report())
@@ -84,7 +85,7 @@ def test_daily_tokens_come_back_at_midnight_pacific_time(fake_server: FakeServer
 
 
 def test_one_project_uses_up_its_hourly_share_while_others_go_on(fake_server: FakeServerFactory) -> None:
-    ga4 = started(fake_server, Clock(), tokens_per_project_per_hour=4)
+    ga4 = started(fake_server, real_time_clock(), tokens_per_project_per_hour=4)
     service_account_client = beta_client(ga4)  # project sandbox-project
     oauth_client = beta_client(ga4, oauth_credentials(ga4))  # project sandbox-oauth-project
 
@@ -114,7 +115,7 @@ def test_token_cost_grows_with_days_columns_and_rows(fake_ga4: FakeGA4) -> None:
 
 
 def test_potentially_thresholded_requests_have_their_own_hourly_quota(fake_server: FakeServerFactory) -> None:
-    ga4 = started(fake_server, Clock(), potentially_thresholded_requests_per_hour=3)
+    ga4 = started(fake_server, real_time_clock(), potentially_thresholded_requests_per_hour=3)
     client = beta_client(ga4)
     demographics = report(FIRST, "userAgeBracket")
 
@@ -135,7 +136,7 @@ def test_potentially_thresholded_requests_have_their_own_hourly_quota(fake_serve
 
 
 def test_injected_server_errors_use_up_the_server_error_quota(fake_server: FakeServerFactory) -> None:
-    ga4 = started(fake_server, Clock(), server_errors_per_project_per_hour=2)
+    ga4 = started(fake_server, real_time_clock(), server_errors_per_project_per_hour=2)
     client = beta_client(ga4)
     unavailable = error_body(503, "The service is currently unavailable.")
     ga4.faults.add(
@@ -167,7 +168,7 @@ def test_a_429_fault_reads_as_the_api_s_resource_exhausted(fake_ga4: FakeGA4) ->
 
 
 def test_concurrent_requests_are_limited_per_property_and_category() -> None:
-    ledger = QuotaLedger(QuotaLimits(concurrent_requests=2), Clock())
+    ledger = QuotaLedger(QuotaLimits(concurrent_requests=2), real_time_clock())
 
     with (
         ledger.admit(FIRST, "project", QuotaCategory.CORE),

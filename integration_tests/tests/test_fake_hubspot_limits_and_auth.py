@@ -6,9 +6,10 @@ from typing import Any
 
 import pytest
 import requests
-from fake_hubspot_client import Clock, HubSpotApi
+from fake_hubspot_client import TEST_START, HubSpotApi
 
 from sandbox.hubspot import FakeHubSpot, HubSpotScenario
+from sandbox.virtual_clock import VirtualClock
 
 SEARCH = "/crm/v3/objects/contacts/search"
 OAUTH_FORM = {
@@ -26,11 +27,11 @@ RATE_LIMIT_HEADERS = {
 
 
 @pytest.fixture
-def clock() -> Clock:
-    return Clock()
+def clock() -> VirtualClock:
+    return VirtualClock(TEST_START)
 
 
-def start(fake_hubspot: Any, clock: Clock, **scenario: Any) -> FakeHubSpot:
+def start(fake_hubspot: Any, clock: VirtualClock, **scenario: Any) -> FakeHubSpot:
     server: FakeHubSpot = fake_hubspot(HubSpotScenario(contacts=100, **scenario), clock=clock)
     return server
 
@@ -43,7 +44,7 @@ def refresh(server: FakeHubSpot, refresh_token: str, **overrides: str) -> reques
 # --- rate limits ---------------------------------------------------------------------------------
 
 
-def test_search_allows_five_requests_per_second(fake_hubspot: Any, clock: Clock) -> None:
+def test_search_allows_five_requests_per_second(fake_hubspot: Any, clock: VirtualClock) -> None:
     api = HubSpotApi(start(fake_hubspot, clock))
 
     answers = [api.post(SEARCH, {}) for _ in range(6)]
@@ -60,7 +61,7 @@ def test_search_allows_five_requests_per_second(fake_hubspot: Any, clock: Clock)
     assert after_a_second.status_code == 200
 
 
-def test_retry_after_is_sent_when_the_scenario_asks_for_it(fake_hubspot: Any, clock: Clock) -> None:
+def test_retry_after_is_sent_when_the_scenario_asks_for_it(fake_hubspot: Any, clock: VirtualClock) -> None:
     api = HubSpotApi(start(fake_hubspot, clock, retry_after_seconds=2, burst_limit=1))
 
     search_limited = [api.post(SEARCH, {}) for _ in range(6)][-1]
@@ -70,7 +71,7 @@ def test_retry_after_is_sent_when_the_scenario_asks_for_it(fake_hubspot: Any, cl
     assert (burst_limited.status_code, burst_limited.headers["Retry-After"]) == (429, "2")
 
 
-def test_burst_headers_count_down_in_a_rolling_window(fake_hubspot: Any, clock: Clock) -> None:
+def test_burst_headers_count_down_in_a_rolling_window(fake_hubspot: Any, clock: VirtualClock) -> None:
     api = HubSpotApi(start(fake_hubspot, clock, burst_limit=3))
 
     answers = []
@@ -90,7 +91,7 @@ def test_burst_headers_count_down_in_a_rolling_window(fake_hubspot: Any, clock: 
     assert recovered.status_code == 200
 
 
-def test_daily_headers_go_to_private_apps_only(fake_hubspot: Any, clock: Clock) -> None:
+def test_daily_headers_go_to_private_apps_only(fake_hubspot: Any, clock: VirtualClock) -> None:
     server = start(fake_hubspot, clock, daily_limit=500)
     private = HubSpotApi(server).get("/crm/v3/owners")
     oauth = HubSpotApi(server, token=server.auth.issue_access_token()).get("/crm/v3/owners")
@@ -107,7 +108,7 @@ def test_daily_headers_go_to_private_apps_only(fake_hubspot: Any, clock: Clock) 
 
 
 def test_the_daily_budget_runs_out_until_midnight_in_the_account_time_zone(
-    fake_hubspot: Any, clock: Clock
+    fake_hubspot: Any, clock: VirtualClock
 ) -> None:
     api = HubSpotApi(start(fake_hubspot, clock, daily_limit=3))
 
@@ -127,7 +128,9 @@ def test_the_daily_budget_runs_out_until_midnight_in_the_account_time_zone(
     assert next_day.status_code == 200
 
 
-def test_account_details_give_the_time_zone_the_daily_limit_follows(fake_hubspot: Any, clock: Clock) -> None:
+def test_account_details_give_the_time_zone_the_daily_limit_follows(
+    fake_hubspot: Any, clock: VirtualClock
+) -> None:
     details = HubSpotApi(start(fake_hubspot, clock)).get("/account-info/v3/details").json()
 
     assert (details["timeZone"], details["portalId"]) == ("America/New_York", 4_242_424)
@@ -137,7 +140,7 @@ def test_account_details_give_the_time_zone_the_daily_limit_follows(fake_hubspot
 # --- authentication ----------------------------------------------------------------------------
 
 
-def test_oauth_access_tokens_expire_after_30_minutes(fake_hubspot: Any, clock: Clock) -> None:
+def test_oauth_access_tokens_expire_after_30_minutes(fake_hubspot: Any, clock: VirtualClock) -> None:
     server = start(fake_hubspot, clock)
     grant = refresh(server, "sandbox-refresh-token").json()
     api = HubSpotApi(server, token=grant["access_token"])
@@ -156,7 +159,7 @@ def test_oauth_access_tokens_expire_after_30_minutes(fake_hubspot: Any, clock: C
     assert body["correlationId"]
 
 
-def test_refresh_without_rotation_keeps_the_refresh_token(fake_hubspot: Any, clock: Clock) -> None:
+def test_refresh_without_rotation_keeps_the_refresh_token(fake_hubspot: Any, clock: VirtualClock) -> None:
     server = start(fake_hubspot, clock)
 
     first, second = (
@@ -168,7 +171,7 @@ def test_refresh_without_rotation_keeps_the_refresh_token(fake_hubspot: Any, clo
     assert first["access_token"] != second["access_token"]
 
 
-def test_rotated_refresh_tokens_cannot_be_reused(fake_hubspot: Any, clock: Clock) -> None:
+def test_rotated_refresh_tokens_cannot_be_reused(fake_hubspot: Any, clock: VirtualClock) -> None:
     server = start(fake_hubspot, clock, rotate_refresh_tokens=True)
 
     grant = refresh(server, "sandbox-refresh-token").json()
@@ -186,14 +189,16 @@ def test_rotated_refresh_tokens_cannot_be_reused(fake_hubspot: Any, clock: Clock
     [({"client_id": "someone-else"}, "BAD_CLIENT_ID"), ({"client_secret": "guess"}, "BAD_CLIENT_SECRET")],
 )
 def test_bad_client_credentials(
-    fake_hubspot: Any, clock: Clock, overrides: dict[str, str], status: str
+    fake_hubspot: Any, clock: VirtualClock, overrides: dict[str, str], status: str
 ) -> None:
     answer = refresh(start(fake_hubspot, clock), "sandbox-refresh-token", **overrides)
 
     assert (answer.status_code, answer.json()["status"]) == (400, status)
 
 
-def test_access_token_info_tells_scopes_hub_and_remaining_lifetime(fake_hubspot: Any, clock: Clock) -> None:
+def test_access_token_info_tells_scopes_hub_and_remaining_lifetime(
+    fake_hubspot: Any, clock: VirtualClock
+) -> None:
     server = start(fake_hubspot, clock)
     token = refresh(server, "sandbox-refresh-token").json()["access_token"]
     clock.now += 600
@@ -208,7 +213,7 @@ def test_access_token_info_tells_scopes_hub_and_remaining_lifetime(fake_hubspot:
 
 
 @pytest.mark.parametrize("header", [None, "Bearer not-a-token", "Basic c2FuZGJveDpzYW5kYm94"])
-def test_missing_or_unknown_credentials(fake_hubspot: Any, clock: Clock, header: str | None) -> None:
+def test_missing_or_unknown_credentials(fake_hubspot: Any, clock: VirtualClock, header: str | None) -> None:
     server = start(fake_hubspot, clock)
     headers = {"Authorization": header} if header else {}
 
@@ -219,7 +224,7 @@ def test_missing_or_unknown_credentials(fake_hubspot: Any, clock: Clock, header:
     assert answer.json()["message"].startswith("Authentication credentials not found.")
 
 
-def test_missing_scopes_are_named_in_the_403(fake_hubspot: Any, clock: Clock) -> None:
+def test_missing_scopes_are_named_in_the_403(fake_hubspot: Any, clock: VirtualClock) -> None:
     server = start(fake_hubspot, clock, scopes=("crm.objects.contacts.read", "crm.objects.companies.read"))
     api = HubSpotApi(server)
 

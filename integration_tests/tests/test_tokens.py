@@ -8,23 +8,14 @@ import requests
 from sandbox.fake_server import FakeServer, Request, Response
 from sandbox.pytest_plugin import FakeServerFactory
 from sandbox.tokens import InvalidGrant, TokenIssuer, add_oauth_token_route
+from sandbox.virtual_clock import VirtualClock
 
 CLIENT = {"client_id": "sandbox-client-id", "client_secret": "sandbox-client-secret"}
 
 
-class Clock:
-    """A clock the test moves by hand."""
-
-    def __init__(self) -> None:
-        self.now = 1_000_000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
 @pytest.fixture
-def clock() -> Clock:
-    return Clock()
+def clock() -> VirtualClock:
+    return VirtualClock(1_000_000.0)
 
 
 def refresh(server: FakeServer, refresh_token: str, **overrides: str) -> requests.Response:
@@ -32,7 +23,7 @@ def refresh(server: FakeServer, refresh_token: str, **overrides: str) -> request
     return requests.post(f"{server.url}/oauth/v1/token", data=form, timeout=5)
 
 
-def test_access_token_is_valid_until_its_lifetime_ends(clock: Clock) -> None:
+def test_access_token_is_valid_until_its_lifetime_ends(clock: VirtualClock) -> None:
     issuer = TokenIssuer(lifetime_seconds=1800, clock=clock)
     token = issuer.issue_access_token()
 
@@ -59,7 +50,7 @@ def test_bad_authorization_headers(header: str | None, status: str) -> None:
     assert TokenIssuer(60).validate(header).status == status
 
 
-def test_revoked_access_token(clock: Clock) -> None:
+def test_revoked_access_token(clock: VirtualClock) -> None:
     issuer = TokenIssuer(60, clock=clock)
     token = issuer.issue_access_token()
 
@@ -68,7 +59,7 @@ def test_revoked_access_token(clock: Clock) -> None:
     assert issuer.validate(f"Bearer {token}").status == "revoked"
 
 
-def test_refresh_without_rotation_keeps_the_refresh_token(clock: Clock) -> None:
+def test_refresh_without_rotation_keeps_the_refresh_token(clock: VirtualClock) -> None:
     issuer = TokenIssuer(60, clock=clock)
     refresh_token = issuer.issue_refresh_token("demo-refresh-token")
 
@@ -79,7 +70,7 @@ def test_refresh_without_rotation_keeps_the_refresh_token(clock: Clock) -> None:
     assert first.expires_in == 60
 
 
-def test_rotation_invalidates_the_used_refresh_token(clock: Clock) -> None:
+def test_rotation_invalidates_the_used_refresh_token(clock: VirtualClock) -> None:
     issuer = TokenIssuer(60, clock=clock, rotate_refresh_tokens=True)
     original = issuer.issue_refresh_token()
 
@@ -101,7 +92,7 @@ def test_revoked_refresh_token_is_an_invalid_grant() -> None:
 
 
 @pytest.fixture
-def issuer(clock: Clock) -> TokenIssuer:
+def issuer(clock: VirtualClock) -> TokenIssuer:
     return TokenIssuer(lifetime_seconds=1800, clock=clock, rotate_refresh_tokens=True)
 
 
@@ -122,7 +113,7 @@ def api(fake_server: FakeServerFactory, issuer: TokenIssuer) -> FakeServer:
 
 
 def test_refresh_grant_over_http_then_call_then_expiry(
-    api: FakeServer, issuer: TokenIssuer, clock: Clock
+    api: FakeServer, issuer: TokenIssuer, clock: VirtualClock
 ) -> None:
     answer = refresh(api, issuer.issue_refresh_token())
 

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
-from ga4_harness import SMALL_PROPERTIES, Ga4Sandbox, VirtualClock
+from ga4_harness import SMALL_PROPERTIES, Ga4Sandbox
 
 from sandbox.ga4 import FakeGA4, GA4Options
 from sandbox.pytest_plugin import FakeServerFactory
+from sandbox.virtual_clock import VirtualClock
 
 
 @pytest.fixture
@@ -18,7 +20,7 @@ def ga4_sandbox(fake_server: FakeServerFactory, tmp_path: Path) -> Callable[...,
     """`ga4_sandbox(GA4Options(...))` starts a fake GA4 (two small properties by default)."""
 
     def start(options: GA4Options = SMALL_PROPERTIES, **sandbox_options: Any) -> Ga4Sandbox:
-        clock = VirtualClock()
+        clock = VirtualClock(time.time())  # google-auth stamps its JWTs with the real time
         fake = fake_server(FakeGA4, options=options, clock=clock)
         return Ga4Sandbox(fake, clock, tmp_path, **sandbox_options)
 

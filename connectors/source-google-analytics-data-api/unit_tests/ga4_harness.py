@@ -9,8 +9,6 @@ source sleeps: retries and quota pauses cost no real time, and the fake sees the
 from __future__ import annotations
 
 import json
-import threading
-import time
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -26,28 +24,12 @@ from cdk_extensions.auth.token_cache import TokenCache
 from cdk_extensions.backoff import BackoffPolicy
 from sandbox.ga4 import FakeGA4, GA4Options
 from sandbox.protocol import ConnectorOutput
+from sandbox.virtual_clock import VirtualClock
 from source_google_analytics_data_api import SourceGoogleAnalyticsDataApi
 
 SMALL_PROPERTIES = GA4Options(days=60, cardinality=4)
 # Retries wait milliseconds of virtual time; the jitter is pinned to half the ceiling.
 FAST_RETRIES = BackoffPolicy(base_seconds=0.5, max_wait_seconds=4.0, max_attempts=4, random=lambda: 0.5)
-
-
-class VirtualClock:
-    """Epoch seconds that only move when someone sleeps on them (or a test advances them)."""
-
-    def __init__(self) -> None:
-        self.now = time.time()
-        self.slept: list[float] = []
-        self._lock = threading.Lock()
-
-    def __call__(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        with self._lock:
-            self.slept.append(seconds)
-            self.now += max(seconds, 0.0)
 
 
 @dataclass

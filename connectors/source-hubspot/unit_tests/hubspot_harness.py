@@ -9,7 +9,6 @@ on the same clock) and costs no real time.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,6 +31,7 @@ from cdk_extensions.backoff import BackoffPolicy
 from cdk_extensions.secrets import launch
 from sandbox.hubspot import FakeHubSpot, HubSpotScenario
 from sandbox.protocol import ConnectorOutput, parse_messages
+from sandbox.virtual_clock import VirtualClock
 from source_hubspot.source import SourceHubspot
 from source_hubspot.streams.crm_object import ReadSettings
 
@@ -42,24 +42,6 @@ MINUTES_BETWEEN_RUNS = 5
 TEST_START = 1_751_396_400.0
 # Retries wait a few milliseconds (the CDK adds its own second to each, see cdk_extensions.http_retry).
 FAST_RETRIES = BackoffPolicy(base_seconds=0.01, max_wait_seconds=0.05, max_attempts=6, random=lambda: 0.5)
-
-
-class VirtualClock:
-    """Epoch seconds that only move when someone sleeps on them (or a test moves them)."""
-
-    def __init__(self, start: float = TEST_START) -> None:
-        self.now = start
-        self._lock = threading.Lock()
-
-    def __call__(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        with self._lock:
-            self.now += max(seconds, 0.0)
-
-    def advance(self, seconds: float) -> None:
-        self.sleep(seconds)
 
 
 @dataclass(frozen=True)
@@ -165,5 +147,5 @@ def resume_state(stream: str, state: Mapping[str, Any]) -> list[AirbyteStateMess
 def start_sandbox(
     fake_hubspot: Any, capfd: pytest.CaptureFixture[str], workdir: Path, scenario: HubSpotScenario
 ) -> HubSpotSandbox:
-    clock = VirtualClock()
+    clock = VirtualClock(TEST_START)
     return HubSpotSandbox(fake_hubspot(scenario, clock=clock), clock, capfd, workdir)
