@@ -33,6 +33,7 @@ REQUIRED_SCOPES: Mapping[str, tuple[str, ...]] = {
     "notes": _ENGAGEMENT,
     "tasks": _ENGAGEMENT,
     "owners": ("crm.objects.owners.read",),
+    "owners_archived": ("crm.objects.owners.read",),
     "deal_pipelines": ("crm.objects.deals.read",),
     "ticket_pipelines": ("tickets",),
 }

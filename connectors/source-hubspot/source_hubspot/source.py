@@ -185,6 +185,7 @@ class SourceHubspot(ValidatedInputs, AbstractSource):
             *(PropertyHistoryStream(stream) for stream in crm if stream.name in RECORD_ID_FIELDS),
             *(AssociationsStream(api, *pair) for pair in association_pairs(crm, STANDARD_PAIRS)),
             OwnersStream(api),
+            OwnersStream(api, archived=True),
             *(PipelinesStream(api, name) for name in PIPELINE_OBJECTS),
         ]
 

@@ -69,7 +69,7 @@ def test_credentials_that_read_nothing_fail_the_check_naming_every_scope(hubspot
         in message
     )
     assert "; tickets_to_deals (tickets, crm.objects.deals.read)." in message
-    assert "; owners (crm.objects.owners.read);" in message
+    assert "; owners, owners_archived (crm.objects.owners.read);" in message
 
 
 def test_an_object_named_in_the_settings_must_be_readable(hubspot_sandbox: Start) -> None:

@@ -18,7 +18,7 @@ from source_hubspot.schema import SCHEMA_BY_TYPE
 
 Start = Callable[..., HubSpotSandbox]
 STANDARD_STREAMS = [object_type.name for object_type in STANDARD_OBJECTS]
-OTHER_STREAMS = ["owners", "deal_pipelines", "ticket_pipelines"]
+OTHER_STREAMS = ["owners", "owners_archived", "deal_pipelines", "ticket_pipelines"]
 ARCHIVED_STREAMS = [f"{name}_archived" for name in [*STANDARD_STREAMS, "cars"]]
 HISTORY_STREAMS = ["contacts_property_history", "companies_property_history", "deals_property_history"]
 ASSOCIATION_STREAMS = [
@@ -136,6 +136,6 @@ def test_discover_asks_hubspot_little(hubspot_sandbox: Start) -> None:
     sandbox = hubspot_sandbox()
     catalog_streams(sandbox)
     # /schemas; per standard object its properties, a probe of each (properties + records);
-    # cars: a records probe; owners and the pipelines: a probe each. Archived, history and
-    # association streams make the probes of their objects, which are sent once.
+    # cars: a records probe; owners and the pipelines: a probe each. Archived owners, archived
+    # records, history and association streams make the probes of what they derive from, sent once.
     assert len(sandbox.fake.requests) == 1 + 12 * 3 + 1 + 3

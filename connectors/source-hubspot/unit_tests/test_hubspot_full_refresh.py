@@ -125,6 +125,17 @@ def test_owners_are_paged_and_archived_ones_left_out(hubspot_sandbox: Start) -> 
     assert len(requests_to(sandbox, "/crm/v3/owners")) == 3  # 500 per page
 
 
+def test_archived_owners_are_their_own_stream(hubspot_sandbox: Start) -> None:
+    sandbox = hubspot_sandbox()
+    output = sandbox.read(sandbox.private_app_config(), {"owners_archived": FULL})
+
+    assert output.failure is None
+    archived = [owner for owner in sandbox.fake.owners if owner.archived]
+    assert [owner["id"] for owner in output.records("owners_archived")] == [owner.id for owner in archived]
+    assert archived and all(owner["archived"] for owner in output.records("owners_archived"))
+    assert [request.query.get("archived") for request in requests_to(sandbox, "/crm/v3/owners")] == [["true"]]
+
+
 def test_deal_and_ticket_pipelines_with_their_stages(hubspot_sandbox: Start) -> None:
     sandbox = hubspot_sandbox()
     output = sandbox.read(sandbox.private_app_config(), {"deal_pipelines": FULL, "ticket_pipelines": FULL})

@@ -1,4 +1,6 @@
-"""`owners`: the users records are assigned to (`hubspot_owner_id`), from /crm/v3/owners."""
+"""`owners` and `owners_archived` (as the official connector names them): the users records are
+assigned to (`hubspot_owner_id`), from /crm/v3/owners; the archived ones are the deactivated users
+that older records may still point at (`archived=true`)."""
 
 from __future__ import annotations
 
@@ -43,20 +45,27 @@ OWNER_SCHEMA: Mapping[str, Any] = {
 
 
 class OwnersStream(FullRefreshStream):
-    """Every active owner, full refresh (the endpoint has no modification filter)."""
+    """Every active (or, with `archived`, every archived) owner, full refresh: the endpoint has no
+    modification filter."""
 
-    name = "owners"
     primary_key = "id"
 
-    def __init__(self, api: HubSpotApi) -> None:
+    def __init__(self, api: HubSpotApi, *, archived: bool = False) -> None:
         self._api = api
+        self._archived = archived
+
+    @property
+    def name(self) -> str:
+        return "owners_archived" if self._archived else "owners"
 
     def probes(self) -> Sequence[Probe]:
+        """The same probe for both: archived owners need no other scope."""
         return [Probe(OWNERS_PATH, {"limit": 1})]
 
     def get_json_schema(self) -> Mapping[str, Any]:
         return OWNER_SCHEMA
 
     def records(self) -> Iterator[Mapping[str, Any]]:
-        for page in self._api.pages(OWNERS_PATH, {"limit": PAGE_SIZE}, stream=self.name):
+        params = {"limit": PAGE_SIZE, **({"archived": "true"} if self._archived else {})}
+        for page in self._api.pages(OWNERS_PATH, params, stream=self.name):
             yield from page.get("results", [])
