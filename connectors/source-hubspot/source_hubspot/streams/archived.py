@@ -11,10 +11,10 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
+from cdk_extensions.full_refresh import FullRefreshStream
 from source_hubspot.schema import object_schema
 from source_hubspot.scopes import Probe
 from source_hubspot.streams.crm_object import CrmObjectStream
-from source_hubspot.streams.full_refresh import FullRefreshStream
 
 _DATETIME = {"type": ["null", "string"], "format": "date-time"}
 

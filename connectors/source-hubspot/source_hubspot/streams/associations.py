@@ -17,12 +17,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
+from cdk_extensions.full_refresh import FullRefreshStream
 from source_hubspot.api import HubSpotApi
 from source_hubspot.associations import MAX_BATCH_INPUTS, read_associations
 from source_hubspot.schema import JSON_SCHEMA_DRAFT_07
 from source_hubspot.scopes import Probe
 from source_hubspot.streams.crm_object import CrmObjectStream
-from source_hubspot.streams.full_refresh import FullRefreshStream
 
 LIST_PAGE_SIZE = 100  # the list endpoint's maximum
 

@@ -6,10 +6,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from cdk_extensions.full_refresh import FullRefreshStream
 from source_hubspot.api import HubSpotApi
 from source_hubspot.schema import JSON_SCHEMA_DRAFT_07
 from source_hubspot.scopes import Probe
-from source_hubspot.streams.full_refresh import FullRefreshStream
 
 PIPELINE_OBJECTS = {"deal_pipelines": "deals", "ticket_pipelines": "tickets"}
 

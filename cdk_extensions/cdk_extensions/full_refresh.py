@@ -1,4 +1,4 @@
-"""FullRefreshStream: the base of the HubSpot streams that are read whole on every sync."""
+"""FullRefreshStream: the base of the streams that are read whole on every sync."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from airbyte_cdk.models import SyncMode
+from airbyte_cdk.models import SyncMode  # type: ignore[attr-defined]  # re-exported via a star import
 from airbyte_cdk.sources.streams import Stream
 
 
@@ -16,7 +16,7 @@ class FullRefreshStream(Stream, ABC):
 
     @abstractmethod
     def records(self) -> Iterable[Mapping[str, Any]]:
-        """Every record of the stream, in the order HubSpot returns them."""
+        """Every record of the stream, in the order the API returns them."""
 
     def read_records(
         self,
