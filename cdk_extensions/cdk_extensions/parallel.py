@@ -1,9 +1,10 @@
 """Several producers run in threads, their items merged into one iterator, with bounded memory.
 
-The Storage Read API splits a table into streams meant to be read in parallel. Reading a stream
-waits on the network and converting its Arrow batches runs in Arrow's C++ code, both without the
-GIL, so threads do overlap. At most `queue_size` items wait for the consumer; a full queue makes
-the producers wait, which bounds memory however fast they are.
+Its consumers wait on the network or on C code that releases the GIL, so threads do overlap:
+BigQuery's Storage Read API splits a table into streams meant to be read in parallel (and
+converting their Arrow batches runs in Arrow's C++ code), and `concurrent_streams` reads several
+streams of an HTTP API at once. At most `queue_size` items wait for the consumer; a full queue
+makes the producers wait, which bounds memory however fast they are.
 """
 
 from __future__ import annotations
