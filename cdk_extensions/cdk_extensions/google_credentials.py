@@ -63,7 +63,9 @@ class ServiceAccountKey(BaseModel):
     """Act as a service account that has been granted access."""
 
     model_config = ConfigDict(title="Service account key")
-    auth_type: Literal["Service"] = Field("Service", title="Authentication method")
+    # `default=` by keyword, here and below: type checkers take only that for a default, so that
+    # `ServiceAccountKey(credentials_json=...)` type-checks without `auth_type`.
+    auth_type: Literal["Service"] = Field(default="Service", title="Authentication method")
     credentials_json: ServiceAccountKeyJson = Field(
         title="Service account key (JSON)",
         description=SERVICE_ACCOUNT_KEY_DESCRIPTION,
@@ -75,7 +77,7 @@ class OAuthClient(BaseModel):
     """Act as a Google user who authorised an OAuth client; the refresh token keeps access alive."""
 
     model_config = ConfigDict(title="Google user (OAuth)")
-    auth_type: Literal["Client"] = Field("Client", title="Authentication method")
+    auth_type: Literal["Client"] = Field(default="Client", title="Authentication method")
     client_id: str = Field(
         title="Client ID",
         description="The ID of the OAuth client (Google Cloud console > APIs & Services > Credentials).",
@@ -105,7 +107,9 @@ class ApplicationDefault(BaseModel):
     # Closed, so that an official config whose OAuth or key fields lack `auth_type` matches only
     # its own option in the SPEC's `oneOf` (an open option without required fields matches anything).
     model_config = ConfigDict(title="Application default credentials", extra="forbid")
-    auth_type: Literal["ApplicationDefault"] = Field("ApplicationDefault", title="Authentication method")
+    auth_type: Literal["ApplicationDefault"] = Field(
+        default="ApplicationDefault", title="Authentication method"
+    )
 
 
 GoogleCredentials = Annotated[ServiceAccountKey | OAuthClient | ApplicationDefault, OneOf("auth_type")]
