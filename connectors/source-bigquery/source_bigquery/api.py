@@ -3,8 +3,9 @@
 - REST (`google-cloud-bigquery`): datasets, tables, query jobs, `tabledata.list` paging;
 - gRPC Storage Read API (`google-cloud-bigquery-storage`): read sessions streaming Arrow.
 
-Both are called with `retry=None`: `call` is the only retry loop, with the project's backoff and
-log line, and BIGQUERY_ERRORS decides what is retried and what each failure tells the user.
+Both are called without their own retries (`NO_RETRY`): `call` is the only retry loop, with the
+project's backoff and log line, and BIGQUERY_ERRORS decides what is retried and what each failure
+tells the user.
 Jobs run, and Storage reads are billed, in the billing project; data may live in another.
 """
 
@@ -13,7 +14,7 @@ from __future__ import annotations
 import functools
 import time
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, TypeVar
 from urllib.parse import urlsplit
 
 from cdk_extensions.backoff import BackoffPolicy
@@ -23,11 +24,16 @@ from source_bigquery.config import BigQueryConfig
 from source_bigquery.errors import BIGQUERY_ERRORS, describe
 
 if TYPE_CHECKING:
+    from google.api_core.retry import Retry
     from google.auth.credentials import Credentials
     from google.cloud import bigquery
+    from google.cloud.bigquery.table import TableListItem
     from google.cloud.bigquery_storage_v1 import BigQueryReadClient
 
 Result = TypeVar("Result")
+# `retry=` of every client call: none. google-cloud-bigquery documents and handles None (no retry)
+# but annotates its REST methods' `retry` as `Retry`.
+NO_RETRY: Retry = None  # type: ignore[assignment]
 DEFAULT_BACKOFF = BackoffPolicy(max_attempts=6, max_elapsed_seconds=600.0)
 REQUEST_TIMEOUT_SECONDS = 120.0
 # As the client sets up its own channels: Arrow batches may exceed gRPC's 4 MB default.
@@ -89,22 +95,26 @@ class BigQueryApi:
             BigQueryReadGrpcTransport,
         )
 
+        # BigQueryReadClient's own __init__ and read_rows (over the generated, typed client) are
+        # unannotated in google-cloud-bigquery-storage, hence the ignores here and in reading.py.
         endpoint = urlsplit(self.config.storage_api_endpoint)
         if endpoint.scheme == "http":
             channel = grpc.insecure_channel(endpoint.netloc, options=_GRPC_OPTIONS)
-            return BigQueryReadClient(transport=BigQueryReadGrpcTransport(channel=channel))
+            transport = BigQueryReadGrpcTransport(channel=channel)
+            return BigQueryReadClient(transport=transport)  # type: ignore[no-untyped-call]
         # Google's endpoint: TLS with the credentials, and no message size limit (the client's default).
         host = endpoint.netloc if endpoint.port else f"{endpoint.hostname}:443"
-        return BigQueryReadClient(
+        return BigQueryReadClient(  # type: ignore[no-untyped-call]
             credentials=self.credentials, client_options=ClientOptions(api_endpoint=host)
         )
 
     def close(self) -> None:
         """Release connections (gRPC channels keep threads alive otherwise)."""
+        # Both close() methods are unannotated in the Google client libraries.
         if "storage" in self.__dict__:
-            self.storage.transport.close()
+            self.storage.transport.close()  # type: ignore[no-untyped-call]
         if "rest" in self.__dict__:
-            self.rest.close()
+            self.rest.close()  # type: ignore[no-untyped-call]
 
     # --- calls ------------------------------------------------------------------------------------
 
@@ -114,22 +124,22 @@ class BigQueryApi:
             return self.config.dataset_ids
         project = self.config.project_id
         listed = self.call(
-            lambda: list(self.rest.list_datasets(project, retry=None, timeout=REQUEST_TIMEOUT_SECONDS)),
+            lambda: list(self.rest.list_datasets(project, retry=NO_RETRY, timeout=REQUEST_TIMEOUT_SECONDS)),
             f"project `{project}`",
         )
         return sorted(item.dataset_id for item in listed)
 
-    def list_tables(self, dataset_id: str) -> list[Any]:
+    def list_tables(self, dataset_id: str) -> list[TableListItem]:
         """The tables and views of a dataset (`TableListItem`s: name and type, no schema)."""
         dataset = f"{self.config.project_id}.{dataset_id}"
         return self.call(
-            lambda: list(self.rest.list_tables(dataset, retry=None, timeout=REQUEST_TIMEOUT_SECONDS)),
+            lambda: list(self.rest.list_tables(dataset, retry=NO_RETRY, timeout=REQUEST_TIMEOUT_SECONDS)),
             f"dataset `{dataset}`",
         )
 
     def get_table(self, table_id: str) -> bigquery.Table:
         """A table's metadata (schema, constraints, partitioning, row count); `table_id` is `p.d.t`."""
         return self.call(
-            lambda: self.rest.get_table(table_id, retry=None, timeout=REQUEST_TIMEOUT_SECONDS),
+            lambda: self.rest.get_table(table_id, retry=NO_RETRY, timeout=REQUEST_TIMEOUT_SECONDS),
             f"table `{table_id}`",
         )

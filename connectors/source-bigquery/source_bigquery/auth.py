@@ -56,8 +56,8 @@ def is_emulator_endpoint(url: str) -> bool:
 def _service_account(key: ServiceAccountKey) -> Credentials:
     from google.oauth2 import service_account
 
-    try:
-        return service_account.Credentials.from_service_account_info(  # type: ignore[no-any-return]
+    try:  # google-auth leaves this classmethod unannotated
+        return service_account.Credentials.from_service_account_info(  # type: ignore[no-untyped-call, no-any-return]
             service_account_info(key.credentials_json), scopes=[BIGQUERY_SCOPE]
         )
     except ValueError as error:  # a damaged private key; the message quotes no key material
@@ -71,7 +71,7 @@ def _service_account(key: ServiceAccountKey) -> Credentials:
 def _google_user(oauth: OAuthClient) -> Credentials:
     from google.oauth2.credentials import Credentials as UserCredentials
 
-    return UserCredentials(
+    return UserCredentials(  # type: ignore[no-untyped-call]  # google-auth leaves its __init__ unannotated
         token=None,  # a configured access token has no known expiry: the cache fetches a fresh one
         refresh_token=oauth.refresh_token.get_secret_value(),
         client_id=oauth.client_id,

@@ -34,6 +34,9 @@ from source_bigquery.schema import canonical_type, is_cursor_candidate, stream_s
 
 if TYPE_CHECKING:
     from google.cloud.bigquery import SchemaField, Table
+    from google.cloud.bigquery.table import TableListItem
+
+    from source_bigquery.parameters import QueryParameter
 
 SHARD_NAME = re.compile(r"^(?P<prefix>.+_)(?P<suffix>\d{8})$")
 SUFFIX_COLUMN = "_table_suffix"
@@ -79,7 +82,7 @@ class TableSource:
     num_rows: int | None = None
     num_bytes: int | None = None
     query: str | None = None  # a custom query's SQL
-    parameters: tuple[Any, ...] = ()  # its parameters, bound (parameters.py)
+    parameters: tuple[QueryParameter, ...] = ()  # its parameters, bound (parameters.py)
     query_cursor: str | None = None  # the cursor column its config declares
 
     @property
@@ -121,13 +124,16 @@ class TableSource:
         candidates = self.cursor_candidates
         return AirbyteStream(
             name=self.name,
-            json_schema=stream_schema(self.fields, self.description()),
+            json_schema=self.json_schema(),
             supported_sync_modes=[SyncMode.full_refresh] + ([SyncMode.incremental] if candidates else []),
             source_defined_cursor=self.kind == "QUERY" and bool(candidates),
             default_cursor_field=[self.default_cursor] if self.default_cursor else None,
             source_defined_primary_key=[[column] for column in self.primary_key] or None,
             is_resumable=False,
         )
+
+    def json_schema(self) -> dict[str, Any]:
+        return stream_schema(self.fields, self.description())
 
     @property
     def default_cursor(self) -> str | None:
@@ -277,7 +283,7 @@ class _Plan:
         )
 
 
-def _plan(listed: Sequence[tuple[str, Any]], several_datasets: bool) -> list[_Plan]:
+def _plan(listed: Sequence[tuple[str, TableListItem]], several_datasets: bool) -> list[_Plan]:
     shards: dict[tuple[str, str, str], list[str]] = defaultdict(list)
     for dataset_id, item in listed:
         match = SHARD_NAME.match(item.table_id)

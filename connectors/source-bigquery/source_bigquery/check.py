@@ -15,14 +15,20 @@ Then each custom query is checked: its parameters against their declared types a
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, TypeVar
 
 from cdk_extensions.errors import ApiFailure
-from source_bigquery.api import REQUEST_TIMEOUT_SECONDS, BigQueryApi
+from source_bigquery.api import NO_RETRY, REQUEST_TIMEOUT_SECONDS, BigQueryApi
 from source_bigquery.catalog import discover_queries
 from source_bigquery.errors import SERVICE_DISABLED, describe, missing_permission_error
+
+if TYPE_CHECKING:
+    from google.cloud.bigquery.table import TableListItem
+
+Result = TypeVar("Result")
 
 # What each permission is used for, for the check's message.
 NEEDED_FOR = {
@@ -42,14 +48,14 @@ def check_access(api: BigQueryApi, logger: logging.Logger) -> None:
     for dataset_id in api.dataset_ids():
         dataset = f"dataset `{api.config.project_id}.{dataset_id}`"
         tables = _probe(
-            api, denied, "bigquery.tables.list", dataset, lambda d=dataset_id: _list_tables(api, d)
+            api, denied, "bigquery.tables.list", dataset, functools.partial(_list_tables, api, dataset_id)
         )
         first_table = next((t for t in tables or [] if t.table_type == "TABLE"), None)
         if first_table is None:
             continue
         table_id = f"{first_table.project}.{first_table.dataset_id}.{first_table.table_id}"
         table = f"table `{table_id}`"
-        _probe(api, denied, "bigquery.tables.getData", table, lambda t=table_id: _read_one_row(api, t))
+        _probe(api, denied, "bigquery.tables.getData", table, functools.partial(_read_one_row, api, table_id))
         _probe_storage(api, denied, table_id, logger)
     if denied:
         raise missing_permission_error(denied, NEEDED_FOR)
@@ -57,13 +63,17 @@ def check_access(api: BigQueryApi, logger: logging.Logger) -> None:
 
 
 def _probe(
-    api: BigQueryApi, denied: dict[str, ApiFailure], permission: str, target: str, fn: Callable[[], Any]
-) -> Any:
+    api: BigQueryApi,
+    denied: dict[str, ApiFailure],
+    permission: str,
+    target: str,
+    fn: Callable[[], Result],
+) -> Result | None:
     """`fn()`'s result, `fn` being a plain client call; None if it was denied (noted under
     `permission`). Other errors are retried or raised as BIGQUERY_ERRORS says."""
     from google.api_core.exceptions import Forbidden, PermissionDenied
 
-    def attempt() -> tuple[Any, ApiFailure | None]:
+    def attempt() -> tuple[Result | None, ApiFailure | None]:
         try:
             return fn(), None
         except (Forbidden, PermissionDenied) as error:
@@ -101,20 +111,22 @@ def _probe_storage(
     _probe(api, denied, "bigquery.readsessions.create", target, open_session)
 
 
-def _list_tables(api: BigQueryApi, dataset_id: str) -> list[Any]:
+def _list_tables(api: BigQueryApi, dataset_id: str) -> list[TableListItem]:
     dataset = f"{api.config.project_id}.{dataset_id}"
-    return list(api.rest.list_tables(dataset, retry=None, timeout=REQUEST_TIMEOUT_SECONDS))
+    return list(api.rest.list_tables(dataset, retry=NO_RETRY, timeout=REQUEST_TIMEOUT_SECONDS))
 
 
 def _dry_run_select_one(api: BigQueryApi) -> None:
     from google.cloud import bigquery
 
     config = bigquery.QueryJobConfig(dry_run=True, use_query_cache=False)
-    api.rest.query("SELECT 1", job_config=config, retry=None, job_retry=None, timeout=REQUEST_TIMEOUT_SECONDS)
+    api.rest.query(
+        "SELECT 1", job_config=config, retry=NO_RETRY, job_retry=NO_RETRY, timeout=REQUEST_TIMEOUT_SECONDS
+    )
 
 
 def _read_one_row(api: BigQueryApi, table_id: str) -> None:
-    rows = api.rest.list_rows(table_id, max_results=1, retry=None, timeout=REQUEST_TIMEOUT_SECONDS)
+    rows = api.rest.list_rows(table_id, max_results=1, retry=NO_RETRY, timeout=REQUEST_TIMEOUT_SECONDS)
     list(rows)
 
 

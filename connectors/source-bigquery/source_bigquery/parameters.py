@@ -18,12 +18,33 @@ import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from airbyte_cdk.models import FailureType
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
 from source_bigquery.config import CustomQuery
+
+if TYPE_CHECKING:  # google-cloud-bigquery is imported by the commands that talk to BigQuery only
+    from google.cloud.bigquery import (
+        ArrayQueryParameter,
+        RangeQueryParameter,
+        RangeQueryParameterType,
+        ScalarQueryParameter,
+        StructQueryParameter,
+        StructQueryParameterType,
+    )
+    from google.cloud.bigquery.query import ArrayQueryParameterType, ScalarQueryParameterType
+
+    QueryParameter = ScalarQueryParameter | ArrayQueryParameter | StructQueryParameter | RangeQueryParameter
+    # How the client describes an array's element type (a scalar's by its name) and a struct's field.
+    ElementType = str | StructQueryParameterType | RangeQueryParameterType
+    FieldType = (
+        ScalarQueryParameterType
+        | ArrayQueryParameterType
+        | StructQueryParameterType
+        | RangeQueryParameterType
+    )
 
 ALIASES = {
     "INTEGER": "INT64",
@@ -81,7 +102,7 @@ def used_parameters(sql: str) -> list[str]:
     return list(dict.fromkeys(match.group(1) for match in _PARAMETER.finditer(code)))
 
 
-def bind(query: CustomQuery, path: str) -> list[Any]:
+def bind(query: CustomQuery, path: str) -> list[QueryParameter]:
     """The custom query's parameters as BigQuery query parameters; `path` (`custom_queries[0]`)
     names it in the config_error raised for anything wrong."""
     declared = {parameter.name for parameter in query.parameters}
@@ -172,9 +193,11 @@ def _expect(tokens: list[str], symbol: str, after: str) -> None:
 
 
 # --- values -----------------------------------------------------------------------------------
+# The query parameter types' and RangeQueryParameter's __init__ are unannotated in
+# google-cloud-bigquery: their calls below carry `type: ignore[no-untyped-call]`.
 
 
-def _parameter(name: str | None, kind: ParameterType, value: Any) -> Any:
+def _parameter(name: str | None, kind: ParameterType, value: Any) -> QueryParameter:
     from google.cloud import bigquery
 
     if kind.kind == "ARRAY":
@@ -201,7 +224,7 @@ def _parameter(name: str | None, kind: ParameterType, value: Any) -> Any:
         if not isinstance(value, Mapping) or set(value) - {"start", "end"}:
             raise ValueError(f'a {kind} takes {{"start": ..., "end": ...}} (null for an open end)')
         bounds = {bound: _scalar(kind.element.kind, value.get(bound), bound) for bound in ("start", "end")}
-        return bigquery.RangeQueryParameter(kind.element.kind, name=name, **bounds)
+        return bigquery.RangeQueryParameter(kind.element.kind, name=name, **bounds)  # type: ignore[no-untyped-call]
     return bigquery.ScalarQueryParameter(name, kind.kind, _scalar(kind.kind, value))
 
 
@@ -218,37 +241,39 @@ def _elements(element: ParameterType, values: list[Any]) -> Iterator[Any]:
             raise ValueError(f"element {index}: {error}") from None
 
 
-def _in_field(name: str, kind: ParameterType, value: Any) -> Any:
+def _in_field(name: str, kind: ParameterType, value: Any) -> QueryParameter:
     try:
         return _parameter(name, kind, value)
     except ValueError as error:
         raise ValueError(f"field {name}: {error}") from None
 
 
-def _element_type(element: ParameterType) -> Any:
+def _element_type(element: ParameterType) -> ElementType:
     """The client's description of an array's element type."""
     from google.cloud import bigquery
 
     if element.kind in SCALARS:
         return element.kind
     if element.kind == "STRUCT":
-        return bigquery.StructQueryParameterType(*(_named_type(n, t) for n, t in element.fields))
+        return bigquery.StructQueryParameterType(*(_named_type(n, t) for n, t in element.fields))  # type: ignore[no-untyped-call]
     assert element.element is not None
-    return bigquery.RangeQueryParameterType(element.element.kind)
+    return bigquery.RangeQueryParameterType(element.element.kind)  # type: ignore[no-untyped-call]
 
 
-def _named_type(name: str, kind: ParameterType) -> Any:
+def _named_type(name: str, kind: ParameterType) -> FieldType:
     from google.cloud import bigquery
 
     if kind.kind in SCALARS:
-        return bigquery.ScalarQueryParameterType(kind.kind, name=name)
+        return bigquery.ScalarQueryParameterType(kind.kind, name=name)  # type: ignore[no-untyped-call]
     if kind.kind == "ARRAY":
         assert kind.element is not None
-        return bigquery.ArrayQueryParameterType(_element_type(kind.element), name=name)
+        return bigquery.ArrayQueryParameterType(_element_type(kind.element), name=name)  # type: ignore[no-untyped-call]
     if kind.kind == "STRUCT":
-        return bigquery.StructQueryParameterType(*(_named_type(n, t) for n, t in kind.fields), name=name)
+        return bigquery.StructQueryParameterType(  # type: ignore[no-untyped-call]
+            *(_named_type(n, t) for n, t in kind.fields), name=name
+        )
     assert kind.element is not None
-    return bigquery.RangeQueryParameterType(kind.element.kind, name=name)
+    return bigquery.RangeQueryParameterType(kind.element.kind, name=name)  # type: ignore[no-untyped-call]
 
 
 def _scalar(kind: str, value: Any, what: str = "the value") -> Any:

@@ -9,13 +9,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from source_bigquery.api import REQUEST_TIMEOUT_SECONDS, BigQueryApi
+from source_bigquery.api import NO_RETRY, REQUEST_TIMEOUT_SECONDS, BigQueryApi
 from source_bigquery.cost import guard
 
 if TYPE_CHECKING:
     from google.cloud import bigquery
+
+    from source_bigquery.parameters import QueryParameter
 
 
 @dataclass(frozen=True)
@@ -26,14 +28,14 @@ class DryRun:
     schema: list[bigquery.SchemaField]
 
 
-def dry_run(api: BigQueryApi, sql: str, parameters: Sequence[Any], target: str) -> DryRun:
+def dry_run(api: BigQueryApi, sql: str, parameters: Sequence[QueryParameter], target: str) -> DryRun:
     """Validate a query and estimate its cost, for free."""
     from google.cloud import bigquery
 
     config = bigquery.QueryJobConfig(query_parameters=list(parameters), dry_run=True, use_query_cache=False)
     job = api.call(
         lambda: api.rest.query(
-            sql, job_config=config, retry=None, job_retry=None, timeout=REQUEST_TIMEOUT_SECONDS
+            sql, job_config=config, retry=NO_RETRY, job_retry=None, timeout=REQUEST_TIMEOUT_SECONDS
         ),
         target,
     )
@@ -41,7 +43,7 @@ def dry_run(api: BigQueryApi, sql: str, parameters: Sequence[Any], target: str) 
 
 
 def run_query(
-    api: BigQueryApi, sql: str, parameters: Sequence[Any], target: str
+    api: BigQueryApi, sql: str, parameters: Sequence[QueryParameter], target: str
 ) -> tuple[bigquery.QueryJob, int]:
     """Run a query to completion once its dry run is within the cost guard; its rows are then in
     the job's destination table. Returns the job and the bytes BigQuery estimated it would process."""
@@ -56,7 +58,7 @@ def run_query(
 
     def run() -> bigquery.QueryJob:
         job = api.rest.query(
-            sql, job_config=config, retry=None, job_retry=None, timeout=REQUEST_TIMEOUT_SECONDS
+            sql, job_config=config, retry=NO_RETRY, job_retry=None, timeout=REQUEST_TIMEOUT_SECONDS
         )
         job.result(retry=None, max_results=0)
         return job

@@ -19,16 +19,17 @@ import logging
 import os
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 import pyarrow as pa
 
 from cdk_extensions.parallel import merged
-from source_bigquery.api import REQUEST_TIMEOUT_SECONDS, BigQueryApi
+from source_bigquery.api import NO_RETRY, REQUEST_TIMEOUT_SECONDS, BigQueryApi
 from source_bigquery.errors import BIGQUERY_ERRORS, SERVICE_DISABLED, describe
 
 if TYPE_CHECKING:
     from google.cloud import bigquery
+    from google.cloud.bigquery.table import RowIterator
     from google.cloud.bigquery_storage_v1 import types
 
 Converted = TypeVar("Converted")
@@ -126,7 +127,7 @@ def page_table(
     """The table's rows through `tabledata.list`, one Arrow batch per page."""
     rows = api.call(
         lambda: api.rest.list_rows(
-            table_id, selected_fields=list(columns) or None, page_size=REST_PAGE_ROWS, retry=None
+            table_id, selected_fields=list(columns) or None, page_size=REST_PAGE_ROWS, retry=NO_RETRY
         ),
         target,
     )
@@ -139,7 +140,7 @@ def page_query_result(api: BigQueryApi, job: bigquery.QueryJob, target: str) -> 
     return _pages(rows, target)
 
 
-def _pages(rows: Any, target: str) -> Iterator[pa.RecordBatch]:
+def _pages(rows: RowIterator, target: str) -> Iterator[pa.RecordBatch]:
     from google.api_core.exceptions import GoogleAPICallError
 
     pages = iter(rows.to_arrow_iterable(bqstorage_client=None))
@@ -163,7 +164,10 @@ def _read_stream(
     """One stream's batches (the client reconnects at the right offset after transient errors)."""
     from google.api_core.exceptions import GoogleAPICallError
 
-    responses = iter(api.call(lambda: api.storage.read_rows(stream_name, retry=None), target))
+    # The client's read_rows is unannotated (see BigQueryApi.storage).
+    responses = iter(
+        api.call(lambda: api.storage.read_rows(stream_name, retry=None), target)  # type: ignore[no-untyped-call]
+    )
     while True:
         try:
             response = next(responses)

@@ -102,7 +102,7 @@ def _value_schema(field: SchemaField) -> dict[str, Any]:
 def range_element_type(field: SchemaField) -> str:
     """The type of a RANGE's bounds: from `rangeElementType`, or from a type spelt `RANGE<DATE>`."""
     if field.range_element_type is not None:
-        element = field.range_element_type.element_type
+        element = str(field.range_element_type.element_type)  # the client types it Any
     else:
         element = field.field_type.removeprefix("RANGE<").removesuffix(">")
     return CANONICAL_TYPE.get(element, element)

@@ -95,8 +95,9 @@ class TableStream(Stream):
     def primary_key(self) -> list[str] | None:
         return list(self.source.primary_key) or None
 
-    def get_json_schema(self) -> Mapping[str, Any]:
-        return self.source.airbyte_stream().json_schema
+    # The CDK's Stream declares get_json_schema through functools.lru_cache; a method overrides it.
+    def get_json_schema(self) -> Mapping[str, Any]:  # type: ignore[override]
+        return self.source.json_schema()
 
     def stream_slices(
         self,
