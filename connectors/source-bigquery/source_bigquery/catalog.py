@@ -36,7 +36,7 @@ if TYPE_CHECKING:
     from google.cloud.bigquery import SchemaField, Table
     from google.cloud.bigquery.table import TableListItem
 
-    from source_bigquery.parameters import QueryParameter
+    from source_bigquery.parameters import BoundParameter
 
 SHARD_NAME = re.compile(r"^(?P<prefix>.+_)(?P<suffix>\d{8})$")
 SUFFIX_COLUMN = "_table_suffix"
@@ -82,7 +82,7 @@ class TableSource:
     num_rows: int | None = None
     num_bytes: int | None = None
     query: str | None = None  # a custom query's SQL
-    parameters: tuple[QueryParameter, ...] = ()  # its parameters, bound (parameters.py)
+    parameters: tuple[BoundParameter, ...] = ()  # its parameters, bound (parameters.py)
     query_cursor: str | None = None  # the cursor column its config declares
 
     @property

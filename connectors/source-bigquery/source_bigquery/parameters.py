@@ -36,7 +36,8 @@ if TYPE_CHECKING:  # google-cloud-bigquery is imported by the commands that talk
     )
     from google.cloud.bigquery.query import ArrayQueryParameterType, ScalarQueryParameterType
 
-    QueryParameter = ScalarQueryParameter | ArrayQueryParameter | StructQueryParameter | RangeQueryParameter
+    # A declared parameter (config.QueryParameter) as the client binds it.
+    BoundParameter = ScalarQueryParameter | ArrayQueryParameter | StructQueryParameter | RangeQueryParameter
     # How the client describes an array's element type (a scalar's by its name) and a struct's field.
     ElementType = str | StructQueryParameterType | RangeQueryParameterType
     FieldType = (
@@ -102,7 +103,7 @@ def used_parameters(sql: str) -> list[str]:
     return list(dict.fromkeys(match.group(1) for match in _PARAMETER.finditer(code)))
 
 
-def bind(query: CustomQuery, path: str) -> list[QueryParameter]:
+def bind(query: CustomQuery, path: str) -> list[BoundParameter]:
     """The custom query's parameters as BigQuery query parameters; `path` (`custom_queries[0]`)
     names it in the config_error raised for anything wrong."""
     declared = {parameter.name for parameter in query.parameters}
@@ -197,7 +198,7 @@ def _expect(tokens: list[str], symbol: str, after: str) -> None:
 # google-cloud-bigquery: their calls below carry `type: ignore[no-untyped-call]`.
 
 
-def _parameter(name: str | None, kind: ParameterType, value: Any) -> QueryParameter:
+def _parameter(name: str | None, kind: ParameterType, value: Any) -> BoundParameter:
     from google.cloud import bigquery
 
     if kind.kind == "ARRAY":
@@ -241,7 +242,7 @@ def _elements(element: ParameterType, values: list[Any]) -> Iterator[Any]:
             raise ValueError(f"element {index}: {error}") from None
 
 
-def _in_field(name: str, kind: ParameterType, value: Any) -> QueryParameter:
+def _in_field(name: str, kind: ParameterType, value: Any) -> BoundParameter:
     try:
         return _parameter(name, kind, value)
     except ValueError as error:

@@ -17,7 +17,7 @@ from source_bigquery.cost import guard
 if TYPE_CHECKING:
     from google.cloud import bigquery
 
-    from source_bigquery.parameters import QueryParameter
+    from source_bigquery.parameters import BoundParameter
 
 
 @dataclass(frozen=True)
@@ -28,7 +28,7 @@ class DryRun:
     schema: list[bigquery.SchemaField]
 
 
-def dry_run(api: BigQueryApi, sql: str, parameters: Sequence[QueryParameter], target: str) -> DryRun:
+def dry_run(api: BigQueryApi, sql: str, parameters: Sequence[BoundParameter], target: str) -> DryRun:
     """Validate a query and estimate its cost, for free."""
     from google.cloud import bigquery
 
@@ -43,7 +43,7 @@ def dry_run(api: BigQueryApi, sql: str, parameters: Sequence[QueryParameter], ta
 
 
 def run_query(
-    api: BigQueryApi, sql: str, parameters: Sequence[QueryParameter], target: str
+    api: BigQueryApi, sql: str, parameters: Sequence[BoundParameter], target: str
 ) -> tuple[bigquery.QueryJob, int]:
     """Run a query to completion once its dry run is within the cost guard; its rows are then in
     the job's destination table. Returns the job and the bytes BigQuery estimated it would process."""
