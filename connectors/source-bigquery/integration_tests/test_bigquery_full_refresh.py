@@ -105,6 +105,21 @@ def big_dataset(bigquery_emulator: BigQueryEmulator) -> str:
 
 
 @pytest.fixture(scope="module")
+def interval_dataset(bigquery_emulator: BigQueryEmulator) -> str:
+    """A table with an INTERVAL column (not in the seed: the emulator stores no negative interval)."""
+    dataset_id = f"intervals_{uuid.uuid4().hex[:12]}"
+    client = bigquery_emulator.client()
+    client.create_dataset(dataset_id)
+    client.query(
+        f"CREATE TABLE `{dataset_id}.intervals` AS "
+        "SELECT 1 AS id, INTERVAL '1-2 3 4:5:6.5' YEAR TO SECOND AS waited "
+        "UNION ALL SELECT 2, INTERVAL 90 MINUTE "
+        "UNION ALL SELECT 3, CAST(NULL AS INTERVAL)"
+    ).result()
+    return dataset_id
+
+
+@pytest.fixture(scope="module")
 def discovered(bigquery_emulator: BigQueryEmulator, dataset: str) -> Any:
     import logging
 
@@ -258,6 +273,26 @@ def test_without_the_storage_read_api_rows_are_paged_through_rest(
     expected = [r for r in ALL_TYPES_RECORDS if row_filter is None or r["id"] in (1, 3)]
     assert by_id(output.exact_records(seed.ALL_TYPES_TABLE)) == expected
     assert any("the Storage Read API is not available" in log for log in output.logs())
+
+
+@pytest.mark.parametrize("storage_read", [True, False])
+def test_an_interval_is_bigquerys_canonical_text_through_either_api(
+    connector: Connector, bigquery_emulator: BigQueryEmulator, interval_dataset: str, storage_read: bool
+) -> None:
+    with FakeStorageRead(implemented=False) as no_storage:
+        options = {} if storage_read else {"storage_api_endpoint": no_storage.endpoint}
+        config = emulator_config(bigquery_emulator, interval_dataset, **options)
+        discovered = connector.discover(config).catalog
+        output = read(connector, config, discovered, "intervals")
+
+    (stream,) = discovered.streams
+    assert stream.json_schema["properties"]["waited"] == {"type": ["null", "string"]}
+    assert by_id(output.exact_records("intervals")) == [
+        {"id": 1, "waited": "1-2 3 4:5:6.5"},
+        {"id": 2, "waited": "0-0 0 1:30:0"},
+        {"id": 3, "waited": None},
+    ]
+    assert any("the Storage Read API is not available" in log for log in output.logs()) != storage_read
 
 
 def test_the_command_writes_valid_messages_in_order(

@@ -5,7 +5,8 @@ BigQuery, so rows never become Python objects here. Each column becomes an Arrow
 the JSON text of every value (per BigQuery type, see schema.py), the columns are joined into one
 line per row with the message's envelope around them, and the joined array's data buffer IS the
 output: newline-terminated lines, ready to write. Python touches only the rare values Arrow
-cannot format (strings that need escaping, tiny decimals in scientific notation, BYTES, INTERVAL).
+cannot format (strings that need escaping, tiny decimals in scientific notation, BYTES, INTERVAL
+from REST pages).
 
 The lines are exactly the protocol's RECORD messages: `{"type":"RECORD","record":{"stream":...,
 "data":{...},"emitted_at":...}}`. NUMERIC and BIGNUMERIC are written as JSON number literals with
@@ -174,6 +175,27 @@ def _bytes(array: pa.Array) -> pa.Array:
     return _with_python(array, lambda value: '"' + base64.b64encode(value).decode() + '"')
 
 
+def _interval(array: pa.Array) -> pa.Array:
+    """BigQuery's canonical text, `[-]Y-M [-]D [-]H:M:S[.F]`. Storage Read sends it as that text;
+    REST pages arrive as Arrow intervals (the client parses the text into months, days, nanoseconds)."""
+    if pa.types.is_interval(array.type):
+        return _with_python(array, lambda value: '"' + _interval_text(*value) + '"')
+    return _string(array)
+
+
+def _interval_text(months: int, days: int, nanoseconds: int) -> str:
+    """`1-2 3 4:5:6.5` for 14 months, 3 days, 4 h 5 min 6.5 s; each part carries its own sign."""
+    years, months_left = divmod(abs(months), 12)
+    seconds, fraction = divmod(abs(nanoseconds) // 1000, 1_000_000)  # BigQuery keeps microseconds
+    minutes, seconds = divmod(seconds, 60)
+    hours, minutes = divmod(minutes, 60)
+    fraction_text = f".{fraction:06d}".rstrip("0") if fraction else ""
+    return (
+        f"{'-' if months < 0 else ''}{years}-{months_left} {days} "
+        f"{'-' if nanoseconds < 0 else ''}{hours}:{minutes}:{seconds}{fraction_text}"
+    )
+
+
 _FORMATTERS: dict[str, Callable[[pa.Array], pa.Array]] = {
     "INT64": _as_is,
     "BOOL": _as_is,
@@ -188,6 +210,7 @@ _FORMATTERS: dict[str, Callable[[pa.Array], pa.Array]] = {
     "TIMESTAMP": _timestamp,
     "JSON": _json,
     "BYTES": _bytes,
+    "INTERVAL": _interval,
 }
 
 

@@ -167,6 +167,22 @@ def test_json_bytes_and_nested_values() -> None:
     ]
 
 
+def test_intervals_are_bigquerys_canonical_text_from_storage_text_and_from_rest_intervals() -> None:
+    rest = [
+        pa.MonthDayNano([14, 3, 14_706_500_000_000]),  # 4 h 5 min 6.5 s
+        pa.MonthDayNano([-14, -3, -14_706_000_001_000]),  # each part with its own sign
+        pa.MonthDayNano([0, 0, 0]),
+        None,
+    ]
+    storage = ["1-2 3 4:5:6.5", "-1-2 -3 -4:5:6.000001", "0-0 0 0:0:0", None]
+    batch, fields = batch_of(
+        column("rest", "INTERVAL", pa.array(rest, pa.month_day_nano_interval())),
+        column("storage", "INTERVAL", pa.array(storage)),
+    )
+
+    assert values(batch, fields) == [{"rest": text, "storage": text} for text in storage]
+
+
 def test_a_slice_of_a_batch_writes_only_its_rows_and_constants_come_last() -> None:
     batch, fields = batch_of(
         column("id", "INTEGER", pa.array(range(10))), column("s", "STRING", pa.array(list("abcdefghij")))
