@@ -138,6 +138,18 @@ def test_batch_read_reports_missing_ids_with_207(api: HubSpotApi) -> None:
     assert (too_many.status_code, too_many.json()["category"]) == (400, "VALIDATION_ERROR")
 
 
+def test_batch_read_with_history_takes_at_most_50_ids(api: HubSpotApi) -> None:
+    ids = [{"id": str(1001 + 3 * index)} for index in range(51)]
+    path = "/crm/v3/objects/contacts/batch/read"
+
+    fifty = api.post(path, {"inputs": ids[:50], "propertiesWithHistory": ["email"]})
+    assert fifty.status_code == 200
+    assert all(record["propertiesWithHistory"]["email"] for record in fifty.json()["results"][:3])
+    too_many = api.post(path, {"inputs": ids, "propertiesWithHistory": ["email"]})
+    assert (too_many.status_code, too_many.json()["category"]) == (400, "VALIDATION_ERROR")
+    assert api.post(path, {"inputs": ids, "properties": ["email"]}).status_code == 200
+
+
 def test_batch_read_by_a_unique_property(api: HubSpotApi) -> None:
     email = api.get("/crm/v3/objects/contacts/1007").json()["properties"]["email"]
 

@@ -15,9 +15,10 @@ Property history (`propertiesWithHistory`) is split the same way.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
+from itertools import islice
+from typing import Any, Literal, TypeVar
 from urllib.parse import quote, urlencode
 
 from source_hubspot.api import HubSpotApi
@@ -32,6 +33,7 @@ _SEPARATOR_LENGTH = len(quote(","))
 
 # The two ways to ask for properties, both as a list parameter and as a batch read's body field.
 PropertyField = Literal["properties", "propertiesWithHistory"]
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -114,3 +116,10 @@ def add_batch_read_properties(
         extra = found.get(str(record["id"]))
         if extra:
             record.setdefault(field, {}).update(extra)
+
+
+def in_batches(items: Iterable[T], size: int) -> Iterator[list[T]]:
+    """`items` in lists of `size` (the last one shorter), e.g. the ids of one batch read."""
+    iterator = iter(items)
+    while batch := list(islice(iterator, size)):
+        yield batch

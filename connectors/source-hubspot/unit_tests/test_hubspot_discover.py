@@ -43,8 +43,12 @@ def test_every_object_is_a_stream_with_its_cursor_and_key(hubspot_sandbox: Start
         assert stream.supported_sync_modes == [SyncMode.full_refresh, SyncMode.incremental]
         assert (stream.source_defined_cursor, stream.default_cursor_field) == (True, ["updatedAt"])
         assert stream.source_defined_primary_key == [["id"]]
-    for name in [*OTHER_STREAMS, *ARCHIVED_STREAMS, *HISTORY_STREAMS, *ASSOCIATION_STREAMS]:
+    for name in [*OTHER_STREAMS, *ARCHIVED_STREAMS, *ASSOCIATION_STREAMS]:
         assert streams[name].supported_sync_modes == [SyncMode.full_refresh]
+    for name in HISTORY_STREAMS:
+        stream = streams[name]
+        assert stream.supported_sync_modes == [SyncMode.full_refresh, SyncMode.incremental]
+        assert (stream.source_defined_cursor, stream.default_cursor_field) == (True, ["timestamp"])
     for name in [*OTHER_STREAMS, *ARCHIVED_STREAMS]:
         assert streams[name].source_defined_primary_key == [["id"]]
     assert streams["deals_property_history"].source_defined_primary_key == [

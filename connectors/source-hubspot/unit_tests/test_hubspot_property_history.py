@@ -1,20 +1,29 @@
 """Property history streams: one record per (record, property, change), read 50 records per page
-with `propertiesWithHistory`; histories that overflow the URL come from a batch read per page."""
+with `propertiesWithHistory`; histories that overflow the URL come from a batch read per page.
+Incremental reads find the records changed since the state by search, batch-read their histories
+and emit exactly the changes made since."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode
 
-from airbyte_cdk.models import SyncMode
-from hubspot_harness import HubSpotSandbox
+import pytest
+from airbyte_cdk.models import AirbyteStreamStatus, FailureType, SyncMode, Type
+from hubspot_harness import HubSpotSandbox, Output, resume_state
 
 from sandbox.hubspot import FakeHubSpot, HubSpotScenario
+from sandbox.hubspot.timestamps import iso
 from source_hubspot.properties import MAX_REQUEST_TARGET
+from source_hubspot.streams.crm_object import ReadSettings
 
 Start = Callable[..., HubSpotSandbox]
 FULL = SyncMode.full_refresh
+INCREMENTAL = SyncMode.incremental
+HISTORY = "contacts_property_history"
+DATA_START = "2015-01-01T00:00:00Z"  # the fake's first record
 FIELDS = (
     "property",
     "value",
@@ -110,3 +119,96 @@ def test_history_follows_the_property_selection(hubspot_sandbox: Start) -> None:
     assert output.failure is None
     properties = {record["property"] for record in output.records("companies_property_history")}
     assert properties == {"name", "domain", "hs_lastmodifieddate", "hs_object_id"}
+
+
+def read_history(
+    sandbox: HubSpotSandbox, state: dict[str, Any] | None = None, settings: ReadSettings | None = None
+) -> Output:
+    config = sandbox.private_app_config(start_date=DATA_START)
+    return sandbox.read(
+        config, {HISTORY: INCREMENTAL}, resume_state(HISTORY, state) if state is not None else None, settings
+    )
+
+
+def key(change: dict[str, Any]) -> tuple[str, str, str]:
+    return change["contactId"], change["property"], change["timestamp"]
+
+
+def test_incremental_reads_every_change_then_exactly_the_new_ones(hubspot_sandbox: Start) -> None:
+    sandbox = hubspot_sandbox(HubSpotScenario(contacts=120))
+    first = read_history(sandbox)
+
+    assert first.failure is None
+    every_change = expected_changes(sandbox.fake, "contacts", "contactId")
+    assert sorted(map(key, emitted(first.records(HISTORY), "contactId"))) == sorted(map(key, every_change))
+    assert len(first.records(HISTORY)) == len(every_change)
+    searches_, batch_reads = history_searches(sandbox), history_requests(sandbox, "contacts")[1]
+    assert searches_ and [len(r.json()["inputs"]) for r in batch_reads] == [50, 50, 19]  # 119 live contacts
+    assert all(
+        len(r.json()["propertiesWithHistory"]) == 23 for r in batch_reads
+    )  # every property, in the body
+    state = first.states(HISTORY)[-1]
+    newest = max(change["timestamp"] for change in every_change)
+    assert datetime.fromisoformat(state["cursor"]) == datetime.fromisoformat(newest)
+    assert state["keys_at_cursor"]  # the changes at the cursor, which the next sync skips
+
+    edited = [str(sandbox.fake.store("contacts").id_of(index)) for index in (3, 40, 77)]
+    at_ms = sandbox.fake.touch("contacts", edited)
+    second = read_history(sandbox, state)
+
+    now_changes = expected_changes(sandbox.fake, "contacts", "contactId")
+    new_changes = [change for change in now_changes if change["timestamp"] == iso(at_ms)]
+    assert {change["contactId"] for change in new_changes} == set(edited)
+    assert sorted(map(key, emitted(second.records(HISTORY), "contactId"))) == sorted(map(key, new_changes))
+    assert second.statuses(HISTORY)[-1] == AirbyteStreamStatus.COMPLETE
+
+    requests_before = len(sandbox.fake.requests)
+    third = read_history(sandbox, second.states(HISTORY)[-1])
+    assert third.records(HISTORY) == []
+    # Not for want of looking: the records changed at the cursor were read, their changes skipped.
+    later = sandbox.fake.requests[requests_before:]
+    batch_inputs = [r.json()["inputs"] for r in later if r.path.endswith("/contacts/batch/read")]
+    assert sorted(item["id"] for inputs in batch_inputs for item in inputs) == sorted(edited)
+    assert third.states(HISTORY)[-1] == second.states(HISTORY)[-1]
+
+
+def test_windows_checkpoint_and_resume_from_any_of_them(hubspot_sandbox: Start) -> None:
+    sandbox = hubspot_sandbox(HubSpotScenario(contacts=120))
+    yearly = ReadSettings(window=timedelta(days=365))
+    output = read_history(sandbox, settings=yearly)
+
+    changes = output.records(HISTORY)
+    assert sorted(map(key, changes)) == sorted(
+        map(key, expected_changes(sandbox.fake, "contacts", "contactId"))
+    )
+    assert len(set(map(key, changes))) == len(changes)
+    states = output.states(HISTORY)
+    assert len(states) >= 10  # one per year since 2015
+    emitted_before: list[int] = []  # changes emitted before each state
+    count = 0
+    for message in output.messages:
+        if message.type == Type.RECORD:
+            count += 1
+        elif message.type == Type.STATE:
+            emitted_before.append(count)
+    for position in (1, len(states) // 2, len(states) - 2):
+        resumed = read_history(sandbox, states[position], settings=yearly).records(HISTORY)
+        before = changes[: emitted_before[position]]
+        assert sorted(map(key, before + resumed)) == sorted(map(key, changes)), position
+
+
+@pytest.mark.parametrize("state", [{"version": 2, "cursor": "yesterday"}, {"what": "ever"}])
+def test_a_malformed_history_state_is_a_config_error_naming_the_stream(
+    hubspot_sandbox: Start, state: dict[str, Any]
+) -> None:
+    sandbox = hubspot_sandbox()
+    output = read_history(sandbox, state)
+
+    (error,) = [error for error in output.errors() if error.stream_descriptor is not None]
+    assert error.failure_type == FailureType.config_error
+    assert error.message.startswith(f"The saved state of stream '{HISTORY}' is invalid")
+    assert history_searches(sandbox) == []
+
+
+def history_searches(sandbox: HubSpotSandbox) -> list[Any]:
+    return [r for r in sandbox.fake.requests if r.path == "/crm/v3/objects/contacts/search"]

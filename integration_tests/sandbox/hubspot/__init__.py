@@ -9,7 +9,8 @@ GET /crm/v3/owners, GET /crm/v3/pipelines/{type}, GET /account-info/v3/api-usage
 Where HubSpot's documentation is silent the fake follows what clients observe: paging a search
 past 10,000 results answers 400 VALIDATION_ERROR "There was a problem with the request.";
 request targets longer than ~16,300 characters get nginx's HTML 414; list `limit` above 100 (50
-with propertiesWithHistory) is capped, search `limit` above 200 is a 400.
+with propertiesWithHistory) is capped, a batch read of more than 100 inputs (50 with
+propertiesWithHistory) and a search `limit` above 200 are a 400.
 """
 
 from sandbox.hubspot.scenario import HubSpotScenario

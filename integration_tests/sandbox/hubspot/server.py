@@ -48,7 +48,7 @@ from sandbox.hubspot.values import ValueFactory
 DATA_START_MS = 1_420_070_400_000  # 2015-01-01: the first record's create date
 DATA_END_MS = 1_748_736_000_000  # 2025-06-01: no generated record is modified later
 LIST_DEFAULT_LIMIT, LIST_MAX_LIMIT, LIST_MAX_LIMIT_WITH_HISTORY = 10, 100, 50
-BATCH_READ_MAX_INPUTS = 100
+BATCH_READ_MAX_INPUTS, BATCH_READ_MAX_INPUTS_WITH_HISTORY = 100, 50
 ASSOCIATIONS_BATCH_MAX_INPUTS = 1_000
 OWNERS_MAX_LIMIT = 500
 URI_TOO_LARGE = (
@@ -374,10 +374,10 @@ class FakeHubSpot(FakeServer):
             store = self._readable_store(request.path_params["object_type"], caller)
             body = _json_body(request)
             inputs = [str(item.get("id")) for item in body.get("inputs", [])]
-            if len(inputs) > BATCH_READ_MAX_INPUTS:
-                raise validation_error(
-                    f"Batch read accepts at most {BATCH_READ_MAX_INPUTS} inputs, got {len(inputs)}."
-                )
+            properties, history = body.get("properties"), body.get("propertiesWithHistory") or ()
+            most = BATCH_READ_MAX_INPUTS_WITH_HISTORY if history else BATCH_READ_MAX_INPUTS
+            if len(inputs) > most:
+                raise validation_error(f"Batch read accepts at most {most} inputs, got {len(inputs)}.")
             snapshot = store.snapshot()
             archived = bool(body.get("archived", False))
             find = self._finder(store, snapshot, body.get("idProperty"))
@@ -387,7 +387,6 @@ class FakeHubSpot(FakeServer):
                 for value, index in found.items()
                 if index is not None and (index in snapshot.archived_at) == archived
             }
-            properties, history = body.get("properties"), body.get("propertiesWithHistory") or ()
             now = iso(round(self.clock() * 1000))
             reply: dict[str, Any] = {
                 "status": "COMPLETE",

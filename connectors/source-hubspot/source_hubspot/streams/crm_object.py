@@ -28,7 +28,7 @@ from source_hubspot.api import HubSpotApi
 from source_hubspot.associations import EMBEDDED_ASSOCIATIONS, STANDARD_OBJECT_TYPE_IDS, AssociatedIds
 from source_hubspot.config import HubspotConfig, ObjectSettings
 from source_hubspot.filters import FilterableProperty, validate_object_filters
-from source_hubspot.properties import HISTORY_PAGE_SIZE, list_pages
+from source_hubspot.properties import HISTORY_PAGE_SIZE, add_batch_read_properties, in_batches, list_pages
 from source_hubspot.schema import PropertyDefinition, RecordShaper, object_schema
 from source_hubspot.scopes import CUSTOM_OBJECT_SCOPES, REQUIRED_SCOPES, Probe
 from source_hubspot.streams.search import CURSOR_FILTER_COUNT, RECORD_ID, WindowSearch
@@ -134,16 +134,8 @@ class CrmObjectStream(WindowedStream):
         self._object_settings = settings_for(object_type, config)
         self._start = config.start_date
         self._now = now
-        self.window_cursor = WindowCursor(
-            stream_name=object_type.name,
-            cursor_field=CURSOR_FIELD,
-            primary_key=[self.primary_key],
-            start=config.start_date,
-            end=now,
-            step=settings.window,
-            sorted_by_cursor=True,
-            lookback=timedelta(minutes=config.lookback_window_minutes),
-        )
+        self._lookback = timedelta(minutes=config.lookback_window_minutes)
+        self.window_cursor = self.derived_window_cursor(object_type.name, CURSOR_FIELD, [self.primary_key])
         self._definitions = object_type.definitions
         self._schema: dict[str, Any] | None = None
         self._shaper: RecordShaper | None = None
@@ -230,6 +222,45 @@ class CrmObjectStream(WindowedStream):
 
     def read_window(self, window: Window[Any]) -> Iterable[Mapping[str, Any]]:
         return self._with_associated_ids(self._search().read(window))
+
+    def derived_window_cursor(
+        self, stream_name: str, cursor_field: str, primary_key: Sequence[str]
+    ) -> WindowCursor[datetime]:
+        """A cursor over this object's period (start date to the start of the sync), windows and
+        lookback: this stream's, or one for a stream derived from it, such as its property history."""
+        return WindowCursor(
+            stream_name=stream_name,
+            cursor_field=cursor_field,
+            primary_key=primary_key,
+            start=self._start,
+            end=self._now,
+            step=self._settings.window,
+            sorted_by_cursor=True,
+            lookback=self._lookback,
+        )
+
+    def changed_history_pages(self, since: datetime, *, stream: str) -> Iterator[list[dict[str, Any]]]:
+        """Pages of the live records last modified at or after `since` (and before the sync began),
+        oldest first, each record carrying the histories of the selected properties.
+
+        The search finds them (ids only; the per-object filters do not apply, as for full refresh),
+        then one batch read per HISTORY_PAGE_SIZE records reads their histories, the properties in
+        its body. A record deleted in between comes without history.
+        """
+        search = WindowSearch(
+            self._api,
+            stream=stream,
+            object_path=self.object_type.path,
+            last_modified=self.object_type.last_modified_property,
+            properties=(),
+            page_size=self._settings.search_page_size,
+        )
+        path, properties = self.object_type.path, self.selected_properties()
+        for page in in_batches(search.read(Window(since, self._now)), HISTORY_PAGE_SIZE):
+            add_batch_read_properties(
+                self._api, path, page, properties, stream=stream, field="propertiesWithHistory"
+            )
+            yield page
 
     def record_pages(
         self, *, stream: str, archived: bool = False, history: bool = False
