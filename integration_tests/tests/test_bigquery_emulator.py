@@ -398,6 +398,21 @@ def test_gap_json_parameters_are_bound_as_json_strings(client: bigquery.Client) 
     assert rows == [{"a": None}]  # BigQuery answers "x"
 
 
+def test_gap_interval_parameters_are_refused(client: bigquery.Client) -> None:
+    wait = bigquery.ScalarQueryParameter("wait", "INTERVAL", "1-2 3 4:5:6")  # BigQuery's canonical text
+
+    with pytest.raises(exceptions.BadRequest, match="Could not convert string '1-2 3 4:5:6' to INTERVAL"):
+        query(client, "local", "SELECT @wait AS wait", wait)
+
+
+def test_gap_negative_intervals_cannot_be_stored(client: bigquery.Client) -> None:
+    table = f"local.intervals_{uuid.uuid4().hex}"
+
+    with pytest.raises(exceptions.BadRequest, match="do not support negative intervals"):
+        client.query(f"CREATE TABLE {table} AS SELECT INTERVAL -1 DAY AS wait").result()
+    assert query(client, "local", "SELECT INTERVAL -1 DAY AS wait")[0]["wait"].days == -1  # queried: fine
+
+
 def test_gap_integer_division_of_an_expression(client: bigquery.Client) -> None:
     rows = query(client, "local", "SELECT DIV(n - 1, 3) AS wrong, DIV(6, 3) AS right FROM UNNEST([7]) AS n")
 

@@ -70,6 +70,8 @@ _SKIPPED = re.compile(
     """
 )
 _PARAMETER = re.compile(r"(?<![@\w])@([A-Za-z_][A-Za-z0-9_]*)")
+# The one INTERVAL text BigQuery takes as a parameter value: `[-]Y-M [-]D [-]H:M:S[.F]`.
+_INTERVAL = re.compile(r"-?\d+-\d+ -?\d+ -?\d+:\d+:\d+(\.\d{1,6})?")
 
 
 @dataclass(frozen=True)
@@ -347,6 +349,12 @@ def _datetime(value: Any) -> datetime.datetime:
     return moment
 
 
+def _interval(value: Any) -> str:
+    if not _INTERVAL.fullmatch(_string(value)):
+        raise ValueError
+    return str(value)
+
+
 def _json(value: Any) -> Any:
     if isinstance(value, float) and not math.isfinite(value):
         raise ValueError
@@ -366,7 +374,7 @@ _CONVERTERS = {
     "TIMESTAMP": _timestamp,
     "TIME": lambda value: datetime.time.fromisoformat(_string(value)),
     "JSON": _json,
-    "INTERVAL": _string,
+    "INTERVAL": _interval,
 }
 _EXPECTED = {
     "INT64": "a whole number between -2^63 and 2^63-1, or its text",
@@ -381,7 +389,7 @@ _EXPECTED = {
     "TIMESTAMP": "an ISO 8601 date and time, with a time zone or in UTC",
     "TIME": "HH:MM:SS[.ffffff]",
     "JSON": "any JSON value",
-    "INTERVAL": "BigQuery's interval text, e.g. '1-2 3 4:5:6'",
+    "INTERVAL": "BigQuery's canonical interval text [-]Y-M [-]D [-]H:M:S[.F], e.g. '1-2 3 4:5:6.5'",
 }
 
 

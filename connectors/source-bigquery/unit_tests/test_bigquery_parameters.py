@@ -7,6 +7,8 @@ from typing import Any
 import pytest
 from airbyte_cdk.models import FailureType
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
+from dateutil.relativedelta import relativedelta
+from google.cloud import bigquery
 
 from source_bigquery.config import CustomQuery, QueryParameter
 from source_bigquery.parameters import bind, parse_type, used_parameters
@@ -152,6 +154,34 @@ def test_arrays_structs_and_ranges_nest_as_declared() -> None:
     assert empty["parameterValue"] == {"arrayValues": []}
 
 
+def test_interval_and_json_parameters_are_what_google_cloud_bigquery_reads_back() -> None:
+    """The emulator cannot run them (README: it refuses INTERVAL parameters and reads JSON ones as
+    text), so the client's own parser checks what would be sent: INTERVAL as canonical text, JSON
+    as JSON text, alone and inside arrays and structs."""
+    parameters = [
+        ("wait", "INTERVAL", "1-2 3 4:5:6.5"),
+        ("doc", "JSON", {"a": [1, None, "x"], "b": {"c": 2.5}}),
+        ("waits", "ARRAY<INTERVAL>", ["0-0 1 0:0:0", "-1-0 0 -0:0:0.000001"]),
+        ("docs", "ARRAY<JSON>", [[1, 2], "text", {"k": None}]),
+        ("pair", "STRUCT<doc JSON, wait INTERVAL>", {"doc": [True], "wait": "0-0 0 1:30:0"}),
+    ]
+    sent = api_repr("SELECT @wait, @doc, @waits, @docs, @pair", *parameters)
+
+    wait, doc = (bigquery.ScalarQueryParameter.from_api_repr(repr_) for repr_ in sent[:2])
+    waits, docs = (bigquery.ArrayQueryParameter.from_api_repr(repr_) for repr_ in sent[2:4])
+    pair = bigquery.StructQueryParameter.from_api_repr(sent[4])
+    assert (wait.type_, wait.value) == (
+        "INTERVAL",
+        relativedelta(years=1, months=2, days=3, hours=4, minutes=5, seconds=6, microseconds=500_000),
+    )
+    assert (doc.type_, doc.value) == ("JSON", {"a": [1, None, "x"], "b": {"c": 2.5}})
+    assert sent[1]["parameterValue"] == {"value": '{"a": [1, null, "x"], "b": {"c": 2.5}}'}
+    assert waits.values == [relativedelta(days=1), relativedelta(years=-1, microseconds=-1)]
+    assert docs.values == [[1, 2], "text", {"k": None}]
+    assert pair.struct_types == {"doc": "JSON", "wait": "INTERVAL"}
+    assert pair.struct_values == {"doc": [True], "wait": relativedelta(hours=1, minutes=30)}
+
+
 def test_a_missing_and_an_extra_parameter_are_named() -> None:
     assert mistake("SELECT @since, @until", ("since", "DATE", "2026-01-01"), ("country", "STRING", "DE")) == (
         "its SQL uses @until, which is not declared in `custom_queries[0].parameters`; "
@@ -178,6 +208,8 @@ def test_a_missing_and_an_extra_parameter_are_named() -> None:
         ("RANGE<TIMESTAMP>", {"start": "never"}, "start 'never' is not of type TIMESTAMP"),
         ("RANGE<DATE>", ["2026-01-01", None], 'a RANGE<DATE> takes {"start": ..., "end": ...}'),
         ("ARRAY<ARRAY<INT64>>", [], "BigQuery has no arrays of arrays"),
+        ("INTERVAL", "3 days", "the value '3 days' is not of type INTERVAL (BigQuery's canonical"),
+        ("INTERVAL", 3, "the value 3 is not of type INTERVAL"),
     ],
 )  # fmt: skip
 def test_a_mistyped_value_is_named_with_where_it_is_wrong(kind: str, value: Any, complaint: str) -> None:
