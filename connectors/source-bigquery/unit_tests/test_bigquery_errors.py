@@ -14,6 +14,7 @@ from sandbox.bigquery.fake_api import FakeBigQuery, FakeStorageRead, bigquery_er
 from sandbox.fake_server import Fault
 from source_bigquery.api import BigQueryApi
 from source_bigquery.config import BigQueryConfig
+from source_bigquery.errors import _RULES
 
 TABLE = "sandbox.shop.orders"
 TABLE_PATH = "/bigquery/v2/projects/sandbox/datasets/shop/tables/orders"
@@ -49,6 +50,13 @@ NOT_RETRIED = [
     ("notImplemented", 501, FailureType.system_error, "does not implement"),
     ("somethingNew", 418, FailureType.system_error, "answered unexpectedly for table `sandbox.shop.orders`"),
 ]
+
+
+def test_every_mapped_reason_is_tested_here() -> None:
+    """A reason added to the error table without a row above fails here."""
+    tested = {reason for reason, *_ in RETRIED} | {reason for reason, *_ in NOT_RETRIED}
+
+    assert {rule.reason for rule in _RULES if rule.reason is not None} == tested - {"somethingNew"}
 
 
 def api_for(bigquery: FakeBigQuery, storage_endpoint: str = "http://127.0.0.1:1") -> BigQueryApi:
@@ -113,12 +121,14 @@ def test_other_errors_stop_at_once_with_an_actionable_message(
 @pytest.mark.parametrize(
     ("status", "failure_type", "attempts"),
     [
+        (grpc.StatusCode.UNAUTHENTICATED, FailureType.config_error, 1),
         (grpc.StatusCode.PERMISSION_DENIED, FailureType.config_error, 1),
         (grpc.StatusCode.NOT_FOUND, FailureType.config_error, 1),
         (grpc.StatusCode.INVALID_ARGUMENT, FailureType.config_error, 1),
         (grpc.StatusCode.UNAVAILABLE, FailureType.transient_error, NO_WAIT.max_attempts),
         (grpc.StatusCode.RESOURCE_EXHAUSTED, FailureType.transient_error, NO_WAIT.max_attempts),
         (grpc.StatusCode.INTERNAL, FailureType.transient_error, NO_WAIT.max_attempts),
+        (grpc.StatusCode.ABORTED, FailureType.transient_error, NO_WAIT.max_attempts),
     ],
 )
 def test_storage_read_api_errors_are_mapped_by_status(
