@@ -3,8 +3,14 @@
 HubSpot's error bodies carry a `category` (EXPIRED_AUTHENTICATION, MISSING_SCOPES, ...), and its
 429 bodies a `policyName` instead (TEN_SECONDLY_ROLLING, SECONDLY, DAILY). `describe_failure`
 reads both, plus what the messages need: the scopes a 403 MISSING_SCOPES names
-(`errors[].context.requiredGranularScopes`) and, for the daily limit, when it resets (midnight in
-the account's time zone, HubSpot's usage guide says).
+(`errors[].context.requiredGranularScopes`), for the daily limit when it resets (midnight in
+the account's time zone, HubSpot's usage guide says), and for a 477 (account migration) the wait
+HubSpot asks for in Retry-After.
+
+The table follows HubSpot's error handling guide: retry 423 (a lock of about 2 seconds), 429
+but the daily limit, 477 (honouring Retry-After: a wait of hours ends the sync with a message
+instead), 502/503/504 and Cloudflare's 52x; contact HubSpot support if 522, 525 or 526 persist.
+Other 4xx answers mean the connector asked something HubSpot does not serve: not retried.
 """
 
 from __future__ import annotations
@@ -17,23 +23,36 @@ from zoneinfo import ZoneInfo
 import requests
 from airbyte_cdk.models import FailureType
 
+from cdk_extensions.backoff import retry_after_seconds
 from cdk_extensions.errors import ApiFailure, ErrorRule, ErrorTaxonomy
 
 REASON_KEYS = ("policyName", "category")
 DAILY_LIMIT = "DAILY"
 MISSING_SCOPES = "MISSING_SCOPES"
+MIGRATION_IN_PROGRESS = 477
 UNKNOWN_SCOPES = "the scopes HubSpot's answer names"
+# Where a MISSING_SCOPES body lists the scopes: granular scopes today, plain ones in older answers.
+SCOPE_KEYS = ("requiredGranularScopes", "requiredScopes")
 
-_SERVER_ERROR = ErrorRule(
-    FailureType.transient_error,
-    "HubSpot had a server error (HTTP {status}) and kept failing; the sync can be retried later.",
-    retry=True,
-    status=range(500, 600),
+# HubSpot's error handling guide says which answers a client should retry and which need its
+# support; the statuses it lists that no row names fall under the 4xx and 5xx rows.
+_SUPPORT_NEEDED = (522, 525, 526)  # connection timed out, SSL handshake failed, invalid certificate
+_READ_LESS = (
+    "Until this is fixed, selecting fewer properties for this object in the per-object settings avoids it."
 )
 _RULES = [
     ErrorRule(
-        FailureType.transient_error,
-        "HubSpot's access token expired and could not be renewed ({detail}).",
+        FailureType.system_error,
+        "HubSpot rejected a request the connector built ({detail}). Report this with the sync logs.",
+        status=400,
+    ),
+    ErrorRule(
+        # Retried after a token refresh (OAuth); still expired after that, or a private app's
+        # token (which nothing renews), only the user can help.
+        FailureType.config_error,
+        "HubSpot says the source's access token expired ({detail}) and a retry did not help. "
+        "Re-authenticate the source: sign in again (OAuth) or paste the private app's current "
+        "access token.",
         retry=True,
         status=401,
         reason="EXPIRED_AUTHENTICATION",
@@ -46,6 +65,12 @@ _RULES = [
     ),
     ErrorRule(
         FailureType.config_error,
+        "HubSpot refused the request because the account's subscription does not include it (HTTP "
+        "402: {detail}). Remove the stream from the connection, or upgrade the HubSpot subscription.",
+        status=402,
+    ),
+    ErrorRule(
+        FailureType.config_error,
         "The HubSpot app this source uses lacks the scopes {scopes}. Grant them to the app (private "
         "app: Scopes tab; OAuth app: its scopes, then re-authenticate), or remove the stream from the "
         "connection.",
@@ -55,8 +80,34 @@ _RULES = [
     ErrorRule(
         FailureType.config_error,
         "HubSpot refused access (HTTP 403, {reason}: {detail}). Check the app's scopes and the "
-        "account's subscription.",
+        "account's subscription; if the app has the scopes, contact HubSpot support (request id "
+        "{request_id}).",
         status=403,
+    ),
+    ErrorRule(
+        FailureType.system_error,
+        "HubSpot could not find what the connector asked for ({detail}). If a custom object was "
+        "deleted, refresh the source schema.",
+        status=404,
+        reason="OBJECT_NOT_FOUND",
+    ),
+    ErrorRule(
+        FailureType.system_error,
+        f"A request to HubSpot had too large a body (HTTP 413). Report this with the sync logs. {_READ_LESS}",
+        status=413,
+    ),
+    ErrorRule(
+        FailureType.system_error,
+        "A request to HubSpot had too long a URL (HTTP 414) although the connector splits property "
+        f"lists to avoid that. Report this with the sync logs. {_READ_LESS}",
+        status=414,
+    ),
+    ErrorRule(
+        FailureType.transient_error,
+        "HubSpot kept the records locked (HTTP 423: {detail}), most likely while another app of the "
+        "account writes many of them. Sync again once that import is done.",
+        retry=True,
+        status=423,
     ),
     ErrorRule(
         FailureType.transient_error,
@@ -73,24 +124,35 @@ _RULES = [
         status=429,
     ),
     ErrorRule(
-        FailureType.system_error,
-        "A request to HubSpot had too long a URL (HTTP 414) although the connector splits property "
-        "lists to avoid that. Report this with the sync logs.",
-        status=414,
+        FailureType.transient_error,
+        "HubSpot is moving this account to another data hosting location (HTTP 477) and asks to wait "
+        "{wait}. Sync again after that; the sync continues from its last saved state.",
+        retry=True,
+        status=MIGRATION_IN_PROGRESS,
     ),
     ErrorRule(
         FailureType.system_error,
-        "HubSpot rejected a request the connector built ({detail}). Report this with the sync logs.",
-        status=400,
+        "HubSpot refused a request the connector made (HTTP {status}, {reason}: {detail}). Report this "
+        "with the sync logs.",
+        status=range(400, 500),
+    ),
+    *(
+        ErrorRule(
+            FailureType.transient_error,
+            "HubSpot's edge kept failing to reach HubSpot (HTTP {status}). If this persists, contact "
+            "HubSpot support with the request id {request_id}.",
+            retry=True,
+            status=status,
+        )
+        for status in _SUPPORT_NEEDED
     ),
     ErrorRule(
-        FailureType.system_error,
-        "HubSpot could not find what the connector asked for ({detail}). If a custom object was "
-        "deleted, refresh the source schema.",
-        status=404,
-        reason="OBJECT_NOT_FOUND",
+        FailureType.transient_error,
+        "HubSpot kept answering with a server error or timeout (HTTP {status}); the sync can be retried "
+        "later. If this persists, check https://status.hubspot.com.",
+        retry=True,
+        status=range(500, 600),
     ),
-    _SERVER_ERROR,
 ]
 _FALLBACK = ErrorRule(
     FailureType.system_error, "HubSpot answered unexpectedly (HTTP {status}, {reason}): {detail}"
@@ -122,6 +184,10 @@ def describe_failure(response: requests.Response, time_zone: ZoneInfo | None, no
         return failure.with_context(scopes=", ".join(scopes) if scopes else UNKNOWN_SCOPES)
     if failure.reason == DAILY_LIMIT:
         return failure.with_context(resets=daily_reset(now, time_zone))
+    if failure.status == MIGRATION_IN_PROGRESS:
+        return failure.with_context(
+            wait=wait_in_words(retry_after_seconds(response.headers, now.timestamp()))
+        )
     return failure
 
 
@@ -134,10 +200,22 @@ def _scopes_in(body: Any) -> Iterator[str]:
     errors = body.get("errors") if isinstance(body, dict) else None
     for error in errors if isinstance(errors, list) else []:
         context = error.get("context") if isinstance(error, dict) else None
-        scopes = context.get("requiredGranularScopes") if isinstance(context, dict) else None
-        for scope in scopes if isinstance(scopes, list) else []:
-            if isinstance(scope, str):
-                yield scope
+        for key in SCOPE_KEYS:
+            scopes = context.get(key) if isinstance(context, dict) else None
+            for scope in scopes if isinstance(scopes, list) else []:
+                if isinstance(scope, str):
+                    yield scope
+
+
+def wait_in_words(seconds: float | None) -> str:
+    """The wait HubSpot asks for (Retry-After), as a person would say it."""
+    if seconds is None:
+        return "a while (it did not say how long)"
+    if seconds < 2 * 60:
+        return f"{seconds:.0f} seconds"
+    if seconds < 2 * 60 * 60:
+        return f"about {seconds / 60:.0f} minutes"
+    return f"about {seconds / 3600:.0f} hours"
 
 
 def daily_reset(now: datetime, time_zone: ZoneInfo | None) -> str:
