@@ -156,26 +156,27 @@ def test_discover_describes_a_custom_query_from_its_dry_run(
     assert stream.supported_sync_modes == [FULL, INCREMENTAL]
 
 
-def test_an_incremental_custom_query_resumes_exactly_from_a_page(
+def test_an_incremental_custom_query_resumes_exactly_from_every_state(
     connector: Connector, bigquery_emulator: BigQueryEmulator, dataset: str
 ) -> None:
     connector.page_rows = 2
     config = config_with(bigquery_emulator, dataset, CONVERTED_LINES)
     streams = {"converted_lines": INCREMENTAL}
     first = read(connector, config, streams, cursor={"converted_lines": "updated_at"})
-    state, emitted_before = first.records_before_each_state("converted_lines")[1]
+    states = first.records_before_each_state("converted_lines")
 
-    resumed = read(
-        connector,
-        config,
-        streams,
-        stream_state("converted_lines", state),
-        cursor={"converted_lines": "updated_at"},
-    )
-
-    everything = [(r["order_id"], r["line_no"]) for r in emitted_before + resumed.records("converted_lines")]
-    assert everything == [(2, 1), (2, 3), (3, 1), (3, 3), (4, 1), (4, 3)]
-    assert state == {
+    for state, emitted_before in states:
+        resumed = read(
+            connector,
+            config,
+            streams,
+            stream_state("converted_lines", state),
+            cursor={"converted_lines": "updated_at"},
+        )
+        rows = [(r["order_id"], r["line_no"]) for r in emitted_before + resumed.records("converted_lines")]
+        assert rows == [(2, 1), (2, 3), (3, 1), (3, 3), (4, 1), (4, 3)], state
+    assert len(states) == 4
+    assert states[1][0] == {
         "version": 2,
         "cursor": "2026-01-01T00:03:00.000001Z",
         "keys_at_cursor": [[3, 1], [3, 3]],

@@ -208,6 +208,9 @@ def test_date_shards_by_suffix_resume_after_the_last_shard_read(
         "20260106": 3,
         "20260107": 3,
     }
+    for state, emitted_before in first.records_before_each_state("events_*"):
+        again = sync(connector, bigquery_emulator, dataset, "events_*", "_table_suffix", state)
+        assert emitted_before + again.records("events_*") == first.records("events_*"), state
 
 
 def test_date_shards_by_another_cursor_are_one_sorted_query_over_the_wildcard(
@@ -215,15 +218,14 @@ def test_date_shards_by_another_cursor_are_one_sorted_query_over_the_wildcard(
 ) -> None:
     key = {"events_*": ["event_id"]}
     first = sync(paged, bigquery_emulator, dataset, "events_*", "event_timestamp", primary_key=key)
-    middle_state, emitted_before = first.records_before_each_state("events_*")[1]
 
-    resumed = sync(
-        paged, bigquery_emulator, dataset, "events_*", "event_timestamp", middle_state, primary_key=key
-    )
-
-    events = [r["event_id"] for r in emitted_before + resumed.records("events_*")]
-    assert events == list(range(1, len(seed.EVENT_SHARDS) * seed.EVENTS_PER_SHARD + 1))
     assert first.records("events_*")[0]["_table_suffix"] == "20260101"
+    for state, emitted_before in first.records_before_each_state("events_*"):
+        resumed = sync(
+            paged, bigquery_emulator, dataset, "events_*", "event_timestamp", state, primary_key=key
+        )
+        events = [r["event_id"] for r in emitted_before + resumed.records("events_*")]
+        assert events == list(range(1, len(seed.EVENT_SHARDS) * seed.EVENTS_PER_SHARD + 1)), state
 
 
 @pytest.mark.parametrize(
@@ -293,9 +295,16 @@ def test_without_the_storage_read_api_sorted_pages_resume_exactly_too(
     with FakeStorageRead(implemented=False) as no_storage:
         options = {"config": {"storage_api_endpoint": no_storage.endpoint}}
         first = sync(paged, bigquery_emulator, dataset, ORDER_LINES, "updated_at", **options)
-        state, emitted_before = first.records_before_each_state(ORDER_LINES)[0]
-        resumed = sync(paged, bigquery_emulator, dataset, ORDER_LINES, "updated_at", state, **options)
+        resumed = [
+            (
+                emitted_before,
+                sync(paged, bigquery_emulator, dataset, ORDER_LINES, "updated_at", state, **options),
+            )
+            for state, emitted_before in first.records_before_each_state(ORDER_LINES)
+        ]
 
     assert lines(first.records(ORDER_LINES)) == ALL_LINES
-    assert lines(emitted_before) + lines(resumed.records(ORDER_LINES)) == ALL_LINES
+    assert len(resumed) == 4
+    for emitted_before, output in resumed:
+        assert lines(emitted_before) + lines(output.records(ORDER_LINES)) == ALL_LINES
     assert first.records(ORDER_LINES)[0]["unit_price"] == pytest.approx(float(Decimal("1.99")))
