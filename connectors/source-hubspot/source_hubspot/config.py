@@ -147,7 +147,10 @@ class HubspotConfig(BaseModel):
     enable_experimental_streams: bool = Field(
         False,
         title="Offer experimental streams",
-        description="Also offer streams that rely on HubSpot APIs still in beta.",
+        description=(
+            "Also offer the web analytics streams (`contacts_web_analytics`, ...: the events of HubSpot's "
+            "Events API, Enterprise accounts only), as the official connector does."
+        ),
     )
     num_worker: int = Field(
         3,

@@ -49,6 +49,7 @@ from source_hubspot.streams.crm_object import (
 from source_hubspot.streams.owners import OwnersStream
 from source_hubspot.streams.pipelines import PIPELINE_OBJECTS, PipelinesStream
 from source_hubspot.streams.property_history import RECORD_ID_FIELDS, PropertyHistoryStream
+from source_hubspot.streams.web_analytics import WEB_ANALYTICS_PREFIXES, WebAnalyticsStream
 
 DOCUMENTATION_URL = "https://developers.hubspot.com/docs/api/crm/understanding-the-crm"
 SCHEMAS_PATH = "/crm/v3/schemas"
@@ -63,6 +64,7 @@ HubSpotStream = (
     | AssociationsStream
     | OwnersStream
     | PipelinesStream
+    | WebAnalyticsStream
 )
 
 
@@ -187,6 +189,11 @@ class SourceHubspot(ValidatedInputs, AbstractSource):
             OwnersStream(api),
             OwnersStream(api, archived=True),
             *(PipelinesStream(api, name) for name in PIPELINE_OBJECTS),
+            *(
+                WebAnalyticsStream(api, stream)
+                for stream in crm
+                if hubspot.enable_experimental_streams and stream.name in WEB_ANALYTICS_PREFIXES
+            ),
         ]
 
 

@@ -4,7 +4,8 @@ Endpoints (JSON, camelCase as HubSpot): POST /oauth/v1/token, GET /oauth/v1/acce
 POST /oauth/v2/private-apps/get/access-token-info, GET /crm/v3/properties/{type}, GET /crm/v3/schemas,
 GET /crm/v3/objects/{type}[/{id}], POST /crm/v3/objects/{type}/search, POST .../batch/read,
 POST /crm/v4/associations/{from}/{to}/batch/read, GET /crm/v4/associations/{from}/{to}/labels,
-GET /crm/v3/owners, GET /crm/v3/pipelines/{type}, GET /account-info/v3/api-usage/daily/private-apps.
+GET /crm/v3/owners, GET /crm/v3/pipelines/{type}, GET /events/v3/events (web analytics, see events.py),
+GET /account-info/v3/api-usage/daily/private-apps.
 
 Where HubSpot's documentation is silent the fake follows what clients observe: paging a search
 past 10,000 results answers 400 VALIDATION_ERROR "There was a problem with the request.";

@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import threading
 import time
 from bisect import bisect_left
 from collections.abc import Callable, Iterable, Sequence
@@ -38,11 +39,12 @@ from sandbox.hubspot.catalog import (
     custom_object,
 )
 from sandbox.hubspot.errors import HubSpotError, not_found, validation_error
+from sandbox.hubspot.events import EventLog
 from sandbox.hubspot.rate_limits import RateLimits
 from sandbox.hubspot.records import DataShape, ObjectStore, Snapshot
 from sandbox.hubspot.scenario import HubSpotScenario
 from sandbox.hubspot.search import Search, SearchRequest
-from sandbox.hubspot.timestamps import iso
+from sandbox.hubspot.timestamps import iso, parse_moment
 from sandbox.hubspot.values import ValueFactory
 
 DATA_START_MS = 1_420_070_400_000  # 2015-01-01: the first record's create date
@@ -51,6 +53,7 @@ LIST_DEFAULT_LIMIT, LIST_MAX_LIMIT, LIST_MAX_LIMIT_WITH_HISTORY = 10, 100, 50
 BATCH_READ_MAX_INPUTS, BATCH_READ_MAX_INPUTS_WITH_HISTORY = 100, 50
 ASSOCIATIONS_BATCH_MAX_INPUTS = 1_000
 OWNERS_MAX_LIMIT = 500
+EVENTS_DEFAULT_LIMIT, EVENTS_MAX_LIMIT = 10, 100
 URI_TOO_LARGE = (
     b"<html>\r\n<head><title>414 Request-URI Too Large</title></head>\r\n<body>\r\n"
     b"<center><h1>414 Request-URI Too Large</h1></center>\r\n</body>\r\n</html>\r\n"
@@ -89,6 +92,8 @@ class FakeHubSpot(FakeServer):
             custom_object_link(name, number) for number, name in enumerate(scenario.custom_objects)
         )
         self.associations = Associations(links, {name: store.count for name, store in self.stores.items()})
+        self._event_logs: dict[str, EventLog] = {}
+        self._events_lock = threading.Lock()
         oauth_app = OAuthApp(scenario.client_id, scenario.client_secret, app_id=1_234_567)
         self.auth = Authenticator(
             clock,
@@ -113,6 +118,16 @@ class FakeHubSpot(FakeServer):
             app_id=oauth_app.app_id,
             hub_id=scenario.hub_id,
         )
+
+    def events(self, object_type: str) -> EventLog:
+        """The web analytics events of a type's records, generated on first use (see `events.py`)."""
+        store = self.store(object_type)
+        with self._events_lock:
+            log = self._event_logs.get(store.object_type.name)
+            if log is None:
+                log = EventLog(store, self.scenario.seed, self.scenario.hub_id, DATA_END_MS)
+                self._event_logs[store.object_type.name] = log
+            return log
 
     def _shape(self, object_name: str) -> DataShape:
         count = self.scenario.count(object_name)
@@ -426,6 +441,35 @@ class FakeHubSpot(FakeServer):
                 by_value.setdefault(value, index)
         return by_value.get
 
+    # --- web analytics events -------------------------------------------------------------------
+
+    @endpoint("GET", "/events/v3/events")
+    def list_events(self, request: Request) -> Response:
+        def answer(request: Request, caller: Caller) -> Response:
+            object_type = request.query.get("objectType", [""])[0]
+            object_id = request.query.get("objectId", [None])[0]
+            if not object_type:  # the fake serves the events of one object type at a time
+                raise validation_error("objectType is required (with or without objectId).")
+            store = self._readable_store(object_type, caller)
+            limit = min(_int_param(request, "limit", EVENTS_DEFAULT_LIMIT), EVENTS_MAX_LIMIT)
+            found = self.events(object_type).query(
+                object_id=None if object_id is None else _int_param(request, "objectId", 0),
+                after_ms=_moment_param(request, "occurredAfter"),
+                before_ms=_moment_param(request, "occurredBefore"),
+                ascending=request.query.get("sort", ["DESCENDING"])[0].upper() == "ASCENDING",
+            )
+            start = _decode_offset(request.query.get("after", [""])[0])
+            name = store.object_type.singular.upper()
+            body: dict[str, Any] = {
+                "results": [event.as_json(name) for event in found[start : start + limit]]
+            }
+            if start + limit < len(found):
+                after = _encode_cursor(start + limit, kind="offset")
+                body["paging"] = {"next": {"after": after, "link": f"{self.url}{request.path}?after={after}"}}
+            return Response.json(body)
+
+        return self._api(request, answer)
+
     # --- associations v4 ------------------------------------------------------------------------
 
     @endpoint("POST", "/crm/v4/associations/{from_type}/{to_type}/batch/read")
@@ -518,19 +562,36 @@ def _json_body(request: Request) -> dict[str, Any]:
     return body
 
 
-def _encode_cursor(record_id: int) -> str:
-    """List cursors are opaque strings (clients must pass them back, not compute them)."""
-    return base64.urlsafe_b64encode(f"id:{record_id}".encode()).decode().rstrip("=")
+def _encode_cursor(value: int, kind: str = "id") -> str:
+    """Paging cursors are opaque strings (clients must pass them back, not compute them)."""
+    return base64.urlsafe_b64encode(f"{kind}:{value}".encode()).decode().rstrip("=")
 
 
-def _decode_cursor(cursor: str) -> int:
+def _decode_cursor(cursor: str, kind: str = "id") -> int:
     try:
-        kind, _, value = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode().partition(":")
-        if kind == "id":
+        found, _, value = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode().partition(":")
+        if found == kind:
             return int(value)
     except (binascii.Error, UnicodeDecodeError, ValueError):
         pass
     raise validation_error(f"Invalid paging cursor: {cursor!r}.")
+
+
+def _decode_offset(cursor: str) -> int:
+    return _decode_cursor(cursor, kind="offset") if cursor else 0
+
+
+def _moment_param(request: Request, name: str) -> int | None:
+    """A time filter, as ISO 8601 or epoch milliseconds; None when absent."""
+    raw = request.query.get(name, [""])[0]
+    if not raw:
+        return None
+    try:
+        return parse_moment(raw)
+    except ValueError:
+        raise validation_error(
+            f"{name} must be an ISO 8601 datetime or epoch milliseconds, got {raw!r}."
+        ) from None
 
 
 def _v3_type_name(
