@@ -7,7 +7,7 @@ import os
 from pathlib import Path
 
 from benchmarks import bigquery_full_refresh, hubspot_full_refresh
-from benchmarks.ga4_sync import ga4_default_reports
+from benchmarks.ga4_sync import ga4_default_reports, ga4_wide_report
 from benchmarks.harness import Measurement, best_of, python_module
 
 RECORDS = int(os.environ.get("BENCH_RECORDS", "1000000"))
@@ -33,7 +33,7 @@ def report(measurements: list[Measurement]) -> None:
 
 
 def main() -> None:
-    measurements = raw_limit() + ga4_default_reports(RUNS)
+    measurements = raw_limit() + ga4_default_reports(RUNS) + ga4_wide_report(RUNS)
     measurements += hubspot_full_refresh.measurements(hubspot_full_refresh.SIZES, RUNS)
     measurements += bigquery_full_refresh.measurements(sorted({100_000, RECORDS}), RUNS)
     report(measurements)

@@ -36,8 +36,8 @@ MAX_ROWS_PER_REQUEST = 250_000  # the most a report request may ask for
 # page costs memory per value, not per byte on the wire: ~370 bytes a value while parsing plus
 # ~100 for the protobuf kept while the next page is parsed, ~400 a row (measured with
 # google-analytics-data 0.23.3). A 250,000-row page of 19 columns would need ~1.8 GB; pages are
-# sized to this budget instead, so a sync stays under 150 MB (the process itself takes ~100 MB).
-PAGE_MEMORY_BUDGET = 40 * 2**20
+# sized to the configured budget instead (`page_memory_mb`; by default a sync stays under 150 MB,
+# the process itself taking ~100 MB).
 PARSE_BYTES_PER_ROW = 400
 PARSE_BYTES_PER_VALUE = 470
 MAX_BATCH_REPORTS = 5  # the most reports a batchRunReports may hold
@@ -46,7 +46,7 @@ DEFAULT_BACKOFF = BackoffPolicy(base_seconds=2.0, max_wait_seconds=60.0, max_att
 _Response = TypeVar("_Response")
 
 
-def rows_per_page(columns: int, budget: int = PAGE_MEMORY_BUDGET) -> int:
+def rows_per_page(columns: int, budget: int) -> int:
     """The most rows a page of `columns` dimensions and metrics may ask for within `budget` bytes:
     wide reports get smaller pages, narrow ones up to GA4's maximum."""
     fitting = budget // (PARSE_BYTES_PER_ROW + PARSE_BYTES_PER_VALUE * columns)
@@ -71,6 +71,7 @@ class Ga4Api:
         self._clock, self._sleep, self._backoff = clock, sleep, backoff
         self._token_cache = token_cache
         self.rows_per_request = rows_per_request
+        self._page_budget = config.page_memory_mb * 2**20
         self.quota = QuotaTracker(config.quota_reserve, clock=clock, sleep=sleep)
         self.requests_sent = 0
         self._metadata: dict[str, PropertyMetadata] = {}
@@ -186,7 +187,7 @@ class Ga4Api:
 
     def _paged(self, property_id: str, request: ApiRequest, offset: int, *, shared_by: int = 1) -> ApiRequest:
         columns = len(request.get("dimensions", ())) + len(request.get("metrics", ()))
-        limit = min(self.rows_per_request, rows_per_page(columns, PAGE_MEMORY_BUDGET // shared_by))
+        limit = min(self.rows_per_request, rows_per_page(columns, self._page_budget // shared_by))
         return {**self._quota_asked(property_id, request), "limit": limit, "offset": offset}
 
     @staticmethod

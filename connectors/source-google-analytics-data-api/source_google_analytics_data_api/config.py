@@ -4,7 +4,8 @@ It accepts the official Airbyte connector's config unchanged: `credentials`, `pr
 the date range, `custom_reports_array` with its filter, pivot and cohort objects (whose odd
 shapes, such as `matchType` as a list, are kept for that reason), `window_in_days`,
 `lookback_window`, `keep_empty_rows` and `convert_conversions_event`. Everything we add is
-optional: an API endpoint, a quota reserve, and funnel, realtime and explicitly typed reports.
+optional: an API endpoint, a quota reserve, the memory a page of rows may take, and funnel,
+realtime and explicitly typed reports.
 """
 
 from __future__ import annotations
@@ -390,6 +391,18 @@ class GoogleAnalyticsDataApiConfig(BaseModel):
         title="API endpoint",
         description="Where the Data API is reached. Change it only for a proxy or a local test server.",
         pattern=r"^https?://\S+$",
+    )
+    page_memory_mb: int = Field(
+        40,
+        ge=8,
+        le=4096,
+        title="Memory per page (MB)",
+        description=(
+            "The most memory one page of report rows may take while it is parsed; each request asks for "
+            "as many rows as fit (up to GA4's 250,000). Larger pages need fewer requests and quota tokens "
+            "for wide reports (many dimensions and metrics). The connector itself needs ~100 MB more."
+        ),
+        examples=[40, 400],
     )
     quota_reserve: float = Field(
         0.1,
