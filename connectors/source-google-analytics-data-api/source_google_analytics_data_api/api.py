@@ -12,7 +12,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
-from functools import cached_property
+from functools import cached_property, partial
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from cdk_extensions.auth.token_cache import TokenCache
@@ -122,11 +122,8 @@ class Ga4Api:
 
         while True:
             page_request = RunReportRequest(self._paged(property_id, request, offset))
-            page = ReportPage(
-                self._call(
-                    property_id, report, lambda r=page_request: self._beta.run_report(r, **self._options)
-                )
-            )
+            send = partial(self._beta.run_report, page_request, **self._options)
+            page = ReportPage(self._call(property_id, report, send))
             yield page
             offset += page.rows_on_page
             if page.rows_on_page == 0 or offset >= page.row_count:

@@ -41,7 +41,7 @@ def google_credentials(
 ) -> google.auth.credentials.Credentials:
     """Credentials for the Data API clients; application default credentials when none are configured."""
     if isinstance(credentials, ServiceAccountKey):
-        key = google.oauth2.service_account.Credentials.from_service_account_info(
+        key = google.oauth2.service_account.Credentials.from_service_account_info(  # type: ignore[no-untyped-call]
             service_account_info(credentials.credentials_json), scopes=[ANALYTICS_READONLY_SCOPE]
         )
         return cached_google_credentials(key, cache=cache, clock=clock)
@@ -57,7 +57,7 @@ def google_credentials(
         return cached_google_credentials(user, cache=cache, clock=clock)
     # Inside Google Cloud: the environment's own credentials, which google-auth renews itself.
     try:
-        default, _project = google.auth.default(scopes=[ANALYTICS_READONLY_SCOPE])  # type: ignore[no-untyped-call]
+        default, _project = google.auth.default(scopes=[ANALYTICS_READONLY_SCOPE])
     except google.auth.exceptions.DefaultCredentialsError as error:
         raise AirbyteTracedException(
             message=(

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from datetime import date
+from functools import cache
 from typing import Any
 
 from airbyte_cdk.models import SyncMode
@@ -29,7 +30,6 @@ class ReportStream(Stream):
         self.property_id = property_id
         self._primary_key = primary_key
         self._schema_of = schema_of
-        self._schema: Mapping[str, Any] | None = None
 
     @property
     def name(self) -> str:
@@ -39,11 +39,11 @@ class ReportStream(Stream):
     def primary_key(self) -> list[str]:
         return self._primary_key
 
+    # Cached as the CDK's own, which asks for it with every record; a stream lives as long as the
+    # source, so the cache holding it is no leak.
+    @cache  # noqa: B019
     def get_json_schema(self) -> Mapping[str, Any]:
-        # The CDK asks for it with every record: compute it once.
-        if self._schema is None:
-            self._schema = self._schema_of()
-        return self._schema
+        return self._schema_of()
 
 
 class FullRefreshReport(ReportStream):
