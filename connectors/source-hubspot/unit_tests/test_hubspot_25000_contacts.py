@@ -1,15 +1,17 @@
-"""Resuming from EVERY state a full-scale incremental sync emits reaches the same set of records.
+"""The issue's hard case at full scale: 25,000 contacts, 12,000 of them sharing one
+`lastmodifieddate` (a bulk update), read incrementally.
 
-The account is the issue's hard case: 25,000 contacts, 12,000 of them sharing one
-`lastmodifieddate` (a bulk update), so that most states fall inside that one timestamp and the
-resume depends on the ids the state remembers there. For each state S emitted after the first k
-records of the first sync, the sync resumed from S must emit exactly the records not among those
-k, each once: "before S" and "resumed from S" partition the account's contacts.
+Resuming from EVERY state the sync emits reaches the same set of records. Most states fall inside
+the bulk update, so the resume depends on the ids the state remembers there. For each state S
+emitted after the first k records of the first sync, the sync resumed from S must emit exactly
+the records not among those k, each once: "before S" and "resumed from S" partition the account's
+contacts. That is stricter than the usual rule for inclusive bounds (records AT the cursor may be
+read twice): a state lists the ids emitted at its cursor (`keys_at_cursor`), so the resumed read
+re-reads the boundary timestamp from HubSpot but emits none of those again. And nothing older is
+even asked for: the resumed sync's first search starts at the state's cursor.
 
-That is stricter than the usual rule for inclusive bounds (records AT the cursor may be read
-twice): a state lists the ids emitted at its cursor (`keys_at_cursor`), so the resumed read
-re-reads the boundary timestamp from HubSpot but emits none of those again. And nothing older
-is even asked for: the resumed sync's first search starts at the state's cursor.
+The fault matrix strikes while the read pages INSIDE the bulk update (by `hs_object_id`), the
+part of the read most easily broken by a retry; each sync still ends with every contact once.
 """
 
 from __future__ import annotations
@@ -18,10 +20,11 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
+import pytest
 from airbyte_cdk.models import AirbyteStreamStatus, SyncMode, Type
 from hubspot_harness import HubSpotSandbox, Output, resume_state
 
-from sandbox.fake_server import Request
+from sandbox.fake_server import Fault, Request, Response
 from sandbox.hubspot import HubSpotScenario
 
 Start = Callable[..., HubSpotSandbox]
@@ -29,12 +32,21 @@ SEARCH_PATH = "/crm/v3/objects/contacts/search"
 DATA_START = "2015-01-01T00:00:00Z"
 EMAIL_ONLY = [{"name": "contacts", "properties": ["email"]}]  # keeps the fake quick to render
 CONTACTS, SHARING_ONE_TIMESTAMP = 25_000, 12_000
+BULK_UPDATE_ACCOUNT = HubSpotScenario(contacts=CONTACTS, shared_timestamp_contacts=SHARING_ONE_TIMESTAMP)
 
 
-def read_contacts(sandbox: HubSpotSandbox, state: dict[str, Any] | None = None) -> Output:
-    config = sandbox.private_app_config(start_date=DATA_START, objects=EMAIL_ONLY)
+def read_contacts(
+    sandbox: HubSpotSandbox, state: dict[str, Any] | None = None, *, oauth: bool = False
+) -> Output:
+    configure = sandbox.oauth_config if oauth else sandbox.private_app_config
+    config = configure(start_date=DATA_START, objects=EMAIL_ONLY)
     resume = resume_state("contacts", state) if state is not None else None
     return sandbox.read(config, {"contacts": SyncMode.incremental}, resume)
+
+
+def live_ids(sandbox: HubSpotSandbox) -> set[str]:
+    store = sandbox.fake.store("contacts")
+    return {str(store.id_of(index)) for index in store.snapshot().live_by_id}
 
 
 def epoch_ms(cursor: str) -> int:
@@ -71,11 +83,9 @@ def lower_bound(search: Request) -> int:
 def test_resuming_from_every_state_of_the_25000_contact_sync_reaches_the_same_set(
     hubspot_sandbox: Start,
 ) -> None:
-    sandbox = hubspot_sandbox(
-        HubSpotScenario(contacts=CONTACTS, shared_timestamp_contacts=SHARING_ONE_TIMESTAMP)
-    )
+    sandbox = hubspot_sandbox(BULK_UPDATE_ACCOUNT)
     store = sandbox.fake.store("contacts")
-    every_id = {str(store.id_of(index)) for index in store.snapshot().live_by_id}
+    every_id = live_ids(sandbox)
     first = read_contacts(sandbox)
     assert sorted(first.record_ids("contacts")) == sorted(every_id)
 
@@ -106,3 +116,86 @@ def assert_state_describes(state: dict[str, Any], before: list[dict[str, Any]], 
     assert epoch_ms(state["cursor"]) == cursor, where
     at_cursor = {record["id"] for record in before if epoch_ms(record["updatedAt"]) == cursor}
     assert {key for (key,) in state["keys_at_cursor"]} == at_cursor, where
+
+
+# --- the fault matrix, inside the bulk update ------------------------------------------------
+
+Strike = Callable[[HubSpotSandbox], None]
+RATE_LIMITED = {"status": "error", "errorType": "RATE_LIMIT", "message": "You have reached your limit."}
+# From the moment the read enters the bulk update: the 9th, 18th and 27th search after it, all
+# among the 60 pages of 200 read inside that one timestamp.
+INSIDE = {"path": SEARCH_PATH, "every": 9, "times": 3}
+
+
+def faults(*added: Fault) -> Strike:
+    def strike(sandbox: HubSpotSandbox) -> None:
+        for fault in added:
+            sandbox.fake.faults.add(fault)
+
+    return strike
+
+
+def expire_the_access_token(sandbox: HubSpotSandbox) -> None:
+    """Half an hour passes for HubSpot: the OAuth access token in use dies."""
+    sandbox.clock.advance(sandbox.fake.scenario.access_token_lifetime_seconds + 1)
+
+
+FAULT_MATRIX: dict[str, Strike] = {
+    "429 with Retry-After": faults(
+        Fault.status(429, body={**RATE_LIMITED, "policyName": "SECONDLY"}, retry_after=1, **INSIDE)
+    ),
+    "429 without Retry-After": faults(
+        Fault.status(429, body={**RATE_LIMITED, "policyName": "TEN_SECONDLY_ROLLING"}, **INSIDE)
+    ),
+    "5xx bursts": faults(
+        Fault.status(503, path=SEARCH_PATH, times=3),  # the same request fails three times in a row
+        Fault.status(502, body=b"<html>502 Bad Gateway</html>", **INSIDE),
+    ),
+    "connection reset mid-page": faults(Fault.reset(**INSIDE)),
+    "access token expiry": expire_the_access_token,
+}
+
+
+def strike_inside_the_bulk_update(sandbox: HubSpotSandbox, strike: Strike) -> list[int]:
+    """Strike when the first search inside the bulk update's timestamp arrives; returns the
+    number of searches seen at that moment (empty until it struck)."""
+    fake, struck_at, seen = sandbox.fake, [], [0]
+
+    def search(request: Request) -> Response:
+        seen[0] += 1
+        if not struck_at and is_inside_one_timestamp(request):
+            struck_at.append(seen[0])
+            strike(sandbox)
+        return fake.search(request)
+
+    fake.add_route("POST", "/crm/v3/objects/{object_type}/search", search)
+    return struck_at
+
+
+def is_inside_one_timestamp(search: Request) -> bool:
+    filters = search.json()["filterGroups"][0]["filters"]
+    return {"propertyName": "lastmodifieddate", "operator": "EQ"} in [
+        {"propertyName": condition["propertyName"], "operator": condition["operator"]}
+        for condition in filters
+    ]
+
+
+@pytest.mark.parametrize("strike", FAULT_MATRIX.values(), ids=FAULT_MATRIX.keys())
+def test_each_fault_inside_the_bulk_update_still_ends_with_every_contact_once(
+    hubspot_sandbox: Start, cdk_sleeps: list[float], strike: Strike
+) -> None:
+    sandbox = hubspot_sandbox(BULK_UPDATE_ACCOUNT)
+    struck_at = strike_inside_the_bulk_update(sandbox, strike)
+
+    output = read_contacts(sandbox, oauth=True)
+
+    assert struck_at and struck_at[0] > 1, "the fault struck inside the bulk update, not before it"
+    assert output.failure is None, output.errors()
+    ids = output.record_ids("contacts")
+    assert len(ids) == len(set(ids)), "no contact twice"
+    assert set(ids) == live_ids(sandbox), "no contact lost"
+    assert output.statuses("contacts")[-1] == AirbyteStreamStatus.COMPLETE
+    token_requests = sum(request.path == "/oauth/v1/token" for request in sandbox.fake.requests)
+    failures = sum(sandbox.fake.faults.fired.values()) + token_requests - 1  # the first token is no failure
+    assert failures >= 1
+    assert len(output.retries()) == failures == len(cdk_sleeps)

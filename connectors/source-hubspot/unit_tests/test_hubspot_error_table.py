@@ -12,13 +12,11 @@ its error bodies carry a `category`, its 429 bodies a `policyName`.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from types import SimpleNamespace
 from typing import Any
 
 import orjson
 import pytest
 from airbyte_cdk.models import AirbyteMessageSerializer, FailureType
-from airbyte_cdk.sources.streams.http import rate_limiting
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
 from cdk_extensions.backoff import BackoffPolicy
@@ -260,14 +258,6 @@ ROWS = {
         for status in (522, 525, 526)
     },
 }
-
-
-@pytest.fixture
-def cdk_sleeps(monkeypatch: pytest.MonkeyPatch) -> list[float]:
-    """The waits the CDK sleeps between tries, recorded instead of slept (it adds a second to each)."""
-    slept: list[float] = []
-    monkeypatch.setattr(rate_limiting, "time", SimpleNamespace(sleep=slept.append))
-    return slept
 
 
 def hubspot_api(server: FakeServer) -> HubSpotApi:
