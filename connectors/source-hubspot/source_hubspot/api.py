@@ -8,11 +8,16 @@ paced BEFORE HubSpot would answer 429:
   no rate-limit headers, so the budget is fixed;
 - everything else ("default") starts at HubSpot's smallest burst limit (100 per 10 s) and follows
   the `X-HubSpot-RateLimit-Max` / `-Interval-Milliseconds` / `-Remaining` headers of each answer.
+
+Streams read at once (`num_worker`) call it from several threads: the rate budget, the token
+refresh (one for all threads) and the session's pool are thread-safe; its own mutable parts are
+guarded here (see `HubSpotApi`).
 """
 
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
@@ -61,6 +66,10 @@ class HubSpotApi:
     `clock` and `sleep` drive the rate budget (monotonic seconds), `backoff` the retries,
     `wall_clock` (epoch seconds) dates the daily limit's reset: tests inject the clock of the fake
     HubSpot, so that pacing costs no real time.
+
+    Thread safety: the HTTP clients are created under a lock; `time_zone` is learned before the
+    streams start; `daily_limit_failure` is only ever set, by whichever thread meets the limit
+    first (every later one would say the same).
     """
 
     def __init__(
@@ -84,11 +93,14 @@ class HubSpotApi:
             version(CONNECTOR_NAME),
             rate_budget=self.budget,
             endpoint_group=_endpoint_group,
-            pool_maxsize=max(config.num_worker, 4),
+            # Each stream read at once may hold two connections: a page's batch read while the
+            # next page is prefetched (`pages`). Fewer would open and drop connections all along.
+            pool_maxsize=max(2 * config.num_worker, 4),
         )
         self.session.auth = self.authenticator
         self._backoff = backoff or BackoffPolicy()
         self._clients: dict[tuple[str, int, bool], HttpClient] = {}
+        self._clients_lock = threading.Lock()
         self.time_zone: ZoneInfo | None = None
         self.daily_limit_failure: ApiFailure | None = None  # set when HubSpot's daily limit runs out
 
@@ -176,18 +188,22 @@ class HubSpotApi:
     def _client(self, stream: str, errors: ErrorTaxonomy, probe: bool) -> HttpClient:
         """One CDK HttpClient per stream (it names the stream in RATE_LIMITED status messages)."""
         key = (stream, id(errors), probe)
-        if key not in self._clients:
-            retry = HttpRetry(self._backoff, errors, describe=self._describe, api_name="HubSpot")
-            handler: ErrorHandler = _AcceptForbidden(retry) if probe else retry
-            self._clients[key] = HttpClient(
-                name=stream,
-                logger=logger,
-                error_handler=handler,
-                session=self.session,
-                authenticator=self.authenticator,
-                backoff_strategy=retry,
-            )
-        return self._clients[key]
+        with self._clients_lock:
+            if key not in self._clients:
+                self._clients[key] = self._new_client(stream, errors, probe)
+            return self._clients[key]
+
+    def _new_client(self, stream: str, errors: ErrorTaxonomy, probe: bool) -> HttpClient:
+        retry = HttpRetry(self._backoff, errors, describe=self._describe, api_name="HubSpot")
+        handler: ErrorHandler = _AcceptForbidden(retry) if probe else retry
+        return HttpClient(
+            name=stream,
+            logger=logger,
+            error_handler=handler,
+            session=self.session,
+            authenticator=self.authenticator,
+            backoff_strategy=retry,
+        )
 
     def _describe(self, response: requests.Response) -> ApiFailure:
         failure = describe_failure(response, self.time_zone, datetime.fromtimestamp(self._wall_clock(), UTC))

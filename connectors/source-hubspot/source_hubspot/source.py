@@ -4,7 +4,8 @@
   scopes), then the per-object settings against the objects' property definitions.
 - `discover`: every stream the credentials may read; the others are left out, with a warning
   naming the scopes they lack.
-- `read`: reads what the catalog asks; a stream the credentials may not read fails with a
+- `read`: reads what the catalog asks, `num_worker` streams at once within one rate budget
+  (cdk_extensions.concurrent_streams); a stream the credentials may not read fails with a
   config_error naming the scopes. When HubSpot's daily limit runs out, the sync stops there
   with a transient_error saying when the limit resets (the states already emitted keep the
   progress).
@@ -31,6 +32,7 @@ from airbyte_cdk.sources.streams import Stream
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
 from cdk_extensions.backoff import BackoffPolicy
+from cdk_extensions.concurrent_streams import ConcurrentStreams
 from cdk_extensions.source_inputs import ValidatedInputs
 from cdk_extensions.spec import connector_spec, load_config
 from source_hubspot.api import Forbidden, HubSpotApi
@@ -68,9 +70,11 @@ HubSpotStream = (
 )
 
 
-class SourceHubspot(ValidatedInputs, AbstractSource):
-    """One instance serves one command. `clock`, `sleep`, `wall_clock`, `backoff` and `settings` are
-    for tests (see `HubSpotApi` and `ReadSettings`); the defaults are HubSpot's real limits."""
+class SourceHubspot(ValidatedInputs, ConcurrentStreams, AbstractSource):
+    """One instance serves one command; `read` reads `num_worker` streams at once (ConcurrentStreams).
+
+    `clock`, `sleep`, `wall_clock`, `backoff` and `settings` are for tests (see `HubSpotApi` and
+    `ReadSettings`); the defaults are HubSpot's real limits."""
 
     def __init__(
         self,
@@ -85,6 +89,7 @@ class SourceHubspot(ValidatedInputs, AbstractSource):
         self._clock, self._sleep, self._wall_clock = clock, sleep, wall_clock
         self._backoff, self._settings = backoff, settings
         self._connection: tuple[HubspotConfig, HubSpotApi] | None = None
+        self._read_streams: list[Stream] | None = None
 
     def spec(self, logger: logging.Logger) -> ConnectorSpecification:
         return connector_spec(HubspotConfig, documentation_url=DOCUMENTATION_URL)
@@ -134,7 +139,15 @@ class SourceHubspot(ValidatedInputs, AbstractSource):
     # --- read -----------------------------------------------------------------------------------
 
     def streams(self, config: Mapping[str, Any]) -> list[Stream]:
-        return list(self._streams(*self._connect(config, airbyte_logger)))
+        """Built once per command: building asks HubSpot (custom objects), and the CDK's read of
+        each stream, one per worker, asks for them again."""
+        if self._read_streams is None:
+            self._read_streams = list(self._streams(*self._connect(config, airbyte_logger)))
+        return self._read_streams
+
+    def stream_concurrency(self, config: Mapping[str, Any]) -> int:
+        """The official connector's `num_worker`: the streams share one rate budget and token."""
+        return self._connect(config, airbyte_logger)[0].num_worker
 
     def read(
         self,
