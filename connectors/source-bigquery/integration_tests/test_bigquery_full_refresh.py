@@ -275,6 +275,8 @@ def test_without_the_storage_read_api_rows_are_paged_through_rest(
     assert any("the Storage Read API is not available" in log for log in output.logs())
 
 
+# The client warns that Arrow has no INTERVAL type, then pages month-day-nano intervals anyway.
+@pytest.mark.filterwarnings("ignore:Unable to determine Arrow type:UserWarning")
 @pytest.mark.parametrize("storage_read", [True, False])
 def test_an_interval_is_bigquerys_canonical_text_through_either_api(
     connector: Connector, bigquery_emulator: BigQueryEmulator, interval_dataset: str, storage_read: bool
