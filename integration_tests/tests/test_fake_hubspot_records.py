@@ -143,11 +143,11 @@ def test_batch_read_with_history_takes_at_most_50_ids(api: HubSpotApi) -> None:
     path = "/crm/v3/objects/contacts/batch/read"
 
     fifty = api.post(path, {"inputs": ids[:50], "propertiesWithHistory": ["email"]})
-    assert fifty.status_code == 200
+    assert fifty.status_code in (200, 207)  # 207: some of the ids are archived contacts
     assert all(record["propertiesWithHistory"]["email"] for record in fifty.json()["results"][:3])
     too_many = api.post(path, {"inputs": ids, "propertiesWithHistory": ["email"]})
     assert (too_many.status_code, too_many.json()["category"]) == (400, "VALIDATION_ERROR")
-    assert api.post(path, {"inputs": ids, "properties": ["email"]}).status_code == 200
+    assert api.post(path, {"inputs": ids, "properties": ["email"]}).status_code in (200, 207)
 
 
 def test_batch_read_by_a_unique_property(api: HubSpotApi) -> None:
