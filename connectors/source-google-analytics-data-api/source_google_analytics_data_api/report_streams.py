@@ -8,9 +8,9 @@
   table (`<name>`) and its visualization (`<name>_visualization`), from one request.
 
 Streams are named as by the official connector: the first property's by the report's name, the
-others' `<report>Property<id>`. Primary keys are `property_id` plus every dimension. A stream
-covers the partition `{"property_id": <id>}` of the official connector's per-partition states, so
-users switching connectors resume each property where it stopped.
+others' `<report>Property<id>`. Primary keys are `property_id` plus every dimension. The official
+connector saves one flat state per such stream, which resumes ours (see `official_state`); a
+declarative per-partition state naming `{"property_id": <id>}` is read for the stream's property.
 """
 
 from __future__ import annotations

@@ -6,7 +6,7 @@ Both are thin: what to request and how rows become records is decided per report
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, MutableMapping
 from datetime import date
 from functools import cache
 from typing import Any
@@ -15,6 +15,7 @@ from airbyte_cdk.models import SyncMode
 from airbyte_cdk.sources.streams import Stream
 
 from cdk_extensions.incremental import Window, WindowCursor, WindowedStream
+from source_google_analytics_data_api.official_state import as_our_state
 from source_google_analytics_data_api.records import Record
 from source_google_analytics_data_api.request_parts import ApiRequest
 
@@ -92,6 +93,15 @@ class IncrementalReport(ReportStream, WindowedStream):
         self.window_cursor = cursor
         self._read_window = read_window
         self.batch_request = batch_request
+
+    @property
+    def state(self) -> MutableMapping[str, Any]:
+        return self.window_cursor.state
+
+    @state.setter
+    def state(self, value: MutableMapping[str, Any]) -> None:
+        # A state saved by the official connector for a weekly or monthly report resumes it too.
+        self.window_cursor.load_state(as_our_state(value, self.window_cursor.cursor_field))
 
     def read_window(self, window: Window[date]) -> Iterable[Record]:
         return self._read_window(window)

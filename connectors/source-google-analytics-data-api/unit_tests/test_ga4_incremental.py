@@ -8,6 +8,7 @@ from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any
 
+import pytest
 from airbyte_cdk.models import FailureType, SyncMode
 from airbyte_cdk.test.state_builder import StateBuilder
 from ga4_harness import (
@@ -221,3 +222,50 @@ def test_a_malformed_official_state_is_a_config_error_naming_the_stream(
     assert error.failure_type == FailureType.config_error
     assert error.message.startswith(f"The saved state of stream '{second}' is invalid (states.0.cursor")
     assert sandbox.requests_to(":runReport") == 0
+
+
+@pytest.mark.parametrize("spelling", ["%Y%m%d", "%Y-%m-%d"])
+def test_the_official_connectors_daily_state_resumes_each_propertys_stream(
+    ga4_sandbox: Callable[..., Ga4Sandbox], spelling: str
+) -> None:
+    """The official connector's state: flat, per stream (each property has its own), the day
+    written 20240526 by older versions and 2024-05-26 by its concurrent cursor."""
+    sandbox = ga4_sandbox()
+    config = sandbox.service_account_config(lookback_window=2)
+    second = f"devicesProperty{SECOND}"
+    first_cursor, second_cursor = sandbox.today - timedelta(days=10), sandbox.today - timedelta(days=20)
+    state = (
+        StateBuilder()
+        .with_stream_state("devices", {"date": f"{first_cursor:{spelling}}"})
+        .with_stream_state(second, {"date": f"{second_cursor:{spelling}}"})
+        .build()
+    )
+
+    output = sandbox.read(config, ["devices", second], state=state)
+
+    assert output.errors() == []
+    assert first_day_requested(sandbox, FIRST) == first_cursor - timedelta(days=2)
+    assert first_day_requested(sandbox, SECOND) == second_cursor - timedelta(days=2)
+    assert output.states(second)[-1]["version"] == 2
+
+
+@pytest.mark.parametrize("saved", ["day", "period value"])
+def test_the_official_connectors_weekly_state_resumes_from_whole_weeks(
+    ga4_sandbox: Callable[..., Ga4Sandbox], saved: str
+) -> None:
+    """Its weekly report's cursor is `yearWeek` (a day, or in older versions the week's own value),
+    ours `startDate`: the read resumes at the start of a week, at or before the lookback."""
+    sandbox = ga4_sandbox()
+    config = sandbox.service_account_config(lookback_window=2)
+    cursor = sandbox.today - timedelta(days=25)
+    ((year_week,),) = direct_report(sandbox.fake, FIRST, ["yearWeek"], ["eventCount"], cursor, cursor)
+    value = cursor.isoformat() if saved == "day" else year_week
+    state = StateBuilder().with_stream_state("weekly_events_report", {"yearWeek": value}).build()
+
+    output = sandbox.read(config, ["weekly_events_report"], state=state)
+
+    assert output.errors() == []
+    first = first_day_requested(sandbox, FIRST)
+    assert starts_a_week(first)
+    assert cursor - timedelta(days=2 + 7 + 6) < first <= cursor - timedelta(days=2)
+    assert output.states("weekly_events_report")[-1]["version"] == 2
