@@ -33,8 +33,11 @@ lint: venv
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
+# mypy --strict (settings in pyproject.toml) over the shared package and every connector package held to it.
+TYPED_PACKAGES := cdk_extensions/cdk_extensions connectors/source-bigquery/source_bigquery
+
 typecheck: venv
-	$(BIN)/mypy cdk_extensions/cdk_extensions
+	$(BIN)/mypy $(TYPED_PACKAGES)
 
 # Every test folder that exists; pytest's "no tests ran" (exit 5) fails the target like any failure.
 TEST_DIRS := cdk_extensions/unit_tests integration_tests/tests \
