@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import pytest
 from airbyte_cdk.models import AirbyteStreamStatus, FailureType
 from ga4_harness import SMALL_PROPERTIES, Ga4Sandbox
 
@@ -108,10 +109,11 @@ def test_the_daily_reserve_is_never_spent(ga4_sandbox: Callable[..., Ga4Sandbox]
     assert len(output.states("devices")) == 5
 
 
+@pytest.mark.parametrize("hourly_quota", ["tokens_per_hour", "tokens_per_project_per_hour"])
 def test_before_the_hourly_reserve_the_sync_waits_for_the_next_hour(
-    ga4_sandbox: Callable[..., Ga4Sandbox],
+    ga4_sandbox: Callable[..., Ga4Sandbox], hourly_quota: str
 ) -> None:
-    sandbox = ga4_sandbox(with_quota(tokens_per_hour=40))
+    sandbox = ga4_sandbox(with_quota(**{hourly_quota: 40}))
     config = sandbox.service_account_config(window_in_days=10, quota_reserve=0.5)
     started = sandbox.clock()
 
