@@ -34,7 +34,8 @@ lint: venv
 	$(BIN)/ruff format --check .
 
 # mypy --strict (settings in pyproject.toml) over the shared package and every connector package held to it.
-TYPED_PACKAGES := cdk_extensions/cdk_extensions connectors/source-bigquery/source_bigquery
+TYPED_PACKAGES := cdk_extensions/cdk_extensions connectors/source-bigquery/source_bigquery \
+	connectors/source-google-analytics-data-api/source_google_analytics_data_api
 
 typecheck: venv
 	$(BIN)/mypy $(TYPED_PACKAGES)
