@@ -11,9 +11,9 @@ from datetime import date
 from functools import cache
 from typing import Any
 
-from airbyte_cdk.models import SyncMode
 from airbyte_cdk.sources.streams import Stream
 
+from cdk_extensions.full_refresh import FullRefreshStream
 from cdk_extensions.incremental import Window, WindowCursor, WindowedStream
 from source_google_analytics_data_api.official_state import as_our_state
 from source_google_analytics_data_api.records import Record
@@ -47,7 +47,7 @@ class ReportStream(Stream):
         return self._schema_of()
 
 
-class FullRefreshReport(ReportStream):
+class FullRefreshReport(ReportStream, FullRefreshStream):
     """Read whole at every sync: realtime, cohort and funnel reports, and reports without a date."""
 
     def __init__(
@@ -61,13 +61,7 @@ class FullRefreshReport(ReportStream):
         super().__init__(name, property_id, primary_key, schema_of)
         self._read = read
 
-    def read_records(
-        self,
-        sync_mode: SyncMode,
-        cursor_field: list[str] | None = None,
-        stream_slice: Mapping[str, Any] | None = None,
-        stream_state: Mapping[str, Any] | None = None,
-    ) -> Iterable[Record]:
+    def records(self) -> Iterable[Record]:
         return self._read()
 
 
