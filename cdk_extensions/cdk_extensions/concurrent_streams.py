@@ -159,6 +159,7 @@ class _StreamReader:
         try:
             for message in messages:
                 if self._sync.stopped() and not failed and message.type != Type.STATE:
+                    _close(messages)  # first: its requests in flight end before it says INCOMPLETE
                     if started and not ended:
                         yield stream_status_message(self._stream.stream, AirbyteStreamStatus.INCOMPLETE)
                     return
@@ -175,8 +176,13 @@ class _StreamReader:
                 raise
             self._sync.add(name, summary)
         finally:
-            if isinstance(messages, Generator):  # a stopped read ends here, in this thread
-                messages.close()
+            _close(messages)
+
+
+def _close(messages: Iterator[AirbyteMessage]) -> None:
+    """End the CDK's read of a stream (its `finally` blocks run) here, in its worker thread."""
+    if isinstance(messages, Generator):
+        messages.close()
 
 
 def _status(message: AirbyteMessage) -> AirbyteStreamStatus | None:
