@@ -35,6 +35,7 @@ def report(measurements: list[Measurement]) -> None:
 def main() -> None:
     measurements = raw_limit() + ga4_default_reports(RUNS) + ga4_wide_report(RUNS)
     measurements += hubspot_full_refresh.measurements(hubspot_full_refresh.SIZES, RUNS)
+    measurements += hubspot_full_refresh.concurrency_measurements(RUNS)
     measurements += bigquery_full_refresh.measurements(sorted({100_000, RECORDS}), RUNS)
     report(measurements)
     out = Path(".local/bench.json")

@@ -1,4 +1,5 @@
-"""HubSpot: a full refresh of the contacts stream (every property) from the fake HubSpot.
+"""HubSpot: a full refresh of the contacts stream (every property) from the fake HubSpot, and of
+seven CRM streams read one at a time and three at a time (`num_worker`).
 
 The connector runs as the platform runs it (its console script, config and catalog in files) in a
 child process, against the fake HubSpot served by another child (`python -m sandbox.hubspot`), so
@@ -23,6 +24,9 @@ from typing import Any
 from benchmarks.harness import Measurement, best_of, read_command, sandbox_process
 
 SIZES = (50_000, 200_000)
+CONCURRENT_STREAMS = frozenset(
+    {"contacts", "companies", "deals", "tickets", "products", "line_items", "owners"}
+)
 UNLIMITED_BURST = 1_000_000_000
 _API_REQUEST = re.compile(r'"(GET|POST) /(crm|account-info|oauth)/')
 
@@ -46,16 +50,36 @@ def measurements(sizes: tuple[int, ...], runs: int) -> list[Measurement]:
     return results
 
 
-def _command(folder: Path, fake: dict[str, Any]) -> list[str]:
-    """`read` of the contacts stream, full refresh, as the connector discovers it."""
+def concurrency_measurements(runs: int, workers: tuple[int, ...] = (1, 3)) -> list[Measurement]:
+    """The CRM streams of a 2,000-contact account read with 1 and with 3 workers (`num_worker`),
+    the fake answering every request 100 ms late (real HubSpot takes 100-300 ms) and holding
+    HubSpot's own burst limit (190 requests per 10 s), which the workers share."""
+    results = []
+    arguments = ("--contacts", "2000", "--latency-ms", "100")
+    with (
+        tempfile.TemporaryDirectory(prefix="bench-hubspot-") as folder,
+        sandbox_process("hubspot", *arguments, log=Path(folder, "fake-hubspot.log")) as fake,
+    ):
+        for num_worker in workers:
+            command = _command(Path(folder), fake, CONCURRENT_STREAMS, num_worker)
+            records = _count_records(command)
+            case = f"hubspot {len(CONCURRENT_STREAMS)} streams, {num_worker} worker(s)"
+            results.append(best_of(runs, case, command, records))
+    return results
+
+
+def _command(
+    folder: Path, fake: dict[str, Any], streams: frozenset[str] = frozenset({"contacts"}), num_worker: int = 3
+) -> list[str]:
+    """`read` of `streams`, full refresh, as the connector discovers them."""
     credentials = {"credentials_title": "Private App Credentials", "access_token": fake["private_app_token"]}
     return read_command(
         folder,
         "source-hubspot",
-        {"credentials": credentials, "api_base_url": fake["url"]},
+        {"credentials": credentials, "api_base_url": fake["url"], "num_worker": num_worker},
         lambda stream: (
             {"stream": stream, "sync_mode": "full_refresh", "destination_sync_mode": "overwrite"}
-            if stream["name"] == "contacts"
+            if stream["name"] in streams
             else None
         ),
     )
@@ -73,5 +97,5 @@ def _count_records(command: list[str]) -> int:
 
 if __name__ == "__main__":
     sizes = tuple(int(size) for size in sys.argv[1:]) or SIZES
-    for m in measurements(sizes, runs=1):
+    for m in measurements(sizes, runs=1) + concurrency_measurements(runs=1):
         print(f"{m.case}: {m.records_per_second:,.0f} records/s, peak RSS {m.peak_rss_mb:.1f} MB")

@@ -295,3 +295,18 @@ def test_the_command_line_takes_a_burst_limit_and_logs_every_request_when_verbos
         log = process.stderr.read()
     assert statuses == [200, 200, 429]
     assert log.count('"GET /crm/v3/objects/contacts HTTP/1.1"') == 3
+
+
+def test_the_command_line_answers_every_request_late_when_given_a_latency() -> None:
+    command = [sys.executable, "-m", "sandbox.hubspot", "--contacts", "100", "--latency-ms", "300"]
+    with subprocess.Popen(command, stdout=subprocess.PIPE, text=True) as process:
+        try:
+            assert process.stdout is not None
+            started = json.loads(process.stdout.readline())
+            headers = {"Authorization": f"Bearer {started['private_app_token']}"}
+            url = f"{started['url']}/crm/v3/objects/contacts"
+            answers = [requests.get(url, headers=headers, timeout=10) for _ in range(2)]
+        finally:
+            process.terminate()
+    assert [answer.status_code for answer in answers] == [200, 200]
+    assert all(answer.elapsed.total_seconds() >= 0.3 for answer in answers)

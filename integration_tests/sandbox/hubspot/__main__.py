@@ -15,6 +15,7 @@ import sys
 import threading
 from collections.abc import Sequence
 
+from sandbox.faults import Fault
 from sandbox.hubspot import FakeHubSpot, HubSpotScenario
 
 
@@ -31,6 +32,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         default=HubSpotScenario.burst_limit,
         help="requests per 10 s (default: HubSpot's 190; benchmarks raise it to measure the connector alone)",
     )
+    parser.add_argument(
+        "--latency-ms",
+        type=float,
+        default=0,
+        help="answer every request this late (real HubSpot takes 100-300 ms; for concurrency benchmarks)",
+    )
     parser.add_argument("--verbose", action="store_true", help="log every request")
     parser.add_argument("--port", type=int, default=0, help="only 0 (an ephemeral port) is supported")
     arguments = parser.parse_args(argv)
@@ -46,6 +53,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     stopped = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stopped.set())
     with FakeHubSpot(scenario) as server:
+        if arguments.latency_ms:
+            server.faults.add(Fault.slow(arguments.latency_ms / 1000, every=1, name="latency"))
         credentials = {
             "url": server.url,
             "private_app_token": scenario.private_app_token,
