@@ -20,7 +20,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib.metadata import version
@@ -130,7 +130,7 @@ class HubSpotApi:
         HubSpot's time to answer and ours to emit records overlap instead of adding up.
         """
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"{stream}-next-page") as prefetch:
-            pending = prefetch.submit(self.get, path, params, stream=stream)
+            pending: Future[Any] | None = prefetch.submit(self.get, path, params, stream=stream)
             while pending is not None:
                 page = pending.result()
                 after = ((page.get("paging") or {}).get("next") or {}).get("after")

@@ -24,7 +24,7 @@ class OAuthCredentials(BaseModel):
 
     model_config = ConfigDict(title="OAuth")
     credentials_title: Literal["OAuth Credentials"] = Field(
-        "OAuth Credentials", title="Authentication method"
+        default="OAuth Credentials", title="Authentication method"
     )
     client_id: str = Field(
         title="Client ID",
@@ -43,7 +43,7 @@ class PrivateAppCredentials(BaseModel):
 
     model_config = ConfigDict(title="Private app")
     credentials_title: Literal["Private App Credentials"] = Field(
-        "Private App Credentials", title="Authentication method"
+        default="Private App Credentials", title="Authentication method"
     )
     access_token: SecretStr = Field(
         title="Access token",
@@ -77,7 +77,7 @@ class PropertyFilter(BaseModel):
     property_name: str = Field(alias="propertyName", title="Property", examples=["lifecyclestage"])
     operator: FilterOperator = Field(title="Operator")
     value: FilterValue | None = Field(
-        None,
+        default=None,
         title="Value",
         description=(
             "The value to compare with (all operators but IN, NOT_IN, HAS_PROPERTY and NOT_HAS_PROPERTY); "
@@ -86,10 +86,13 @@ class PropertyFilter(BaseModel):
         examples=["customer", 1704067200000],
     )
     values: list[FilterValue] | None = Field(
-        None, title="Values", description="The accepted (IN) or excluded (NOT_IN) values."
+        default=None, title="Values", description="The accepted (IN) or excluded (NOT_IN) values."
     )
     high_value: FilterValue | None = Field(
-        None, alias="highValue", title="Upper bound", description="The upper bound for BETWEEN (inclusive)."
+        default=None,
+        alias="highValue",
+        title="Upper bound",
+        description="The upper bound for BETWEEN (inclusive).",
     )
 
 
@@ -111,7 +114,7 @@ class ObjectSettings(BaseModel):
         examples=["contacts", "p_vehicles", "2-3508482"],
     )
     properties: list[str] = Field(
-        [],
+        default=[],
         title="Properties",
         description=(
             "Read only these properties (the ID and last-modified properties are always read). "
@@ -120,7 +123,7 @@ class ObjectSettings(BaseModel):
         examples=[["email", "firstname", "lastname", "lifecyclestage"]],
     )
     filters: list[FilterGroup] = Field(
-        [],
+        default=[],
         title="Filters",
         description=(
             "Read only the records that satisfy at least one group (OR) of conditions (AND). HubSpot "
@@ -136,7 +139,7 @@ class HubspotConfig(BaseModel):
     model_config = ConfigDict(title="HubSpot")
     credentials: Credentials = Field(title="Authentication", description="How to connect to HubSpot.")
     start_date: AwareDatetime = Field(
-        HUBSPOT_LAUNCH,
+        default=HUBSPOT_LAUNCH,
         title="Start date",
         description=(
             "Read only records created or changed at or after this UTC time. Leave empty to read everything."
@@ -145,7 +148,7 @@ class HubspotConfig(BaseModel):
         json_schema_extra={"pattern": START_DATE_PATTERN, "pattern_descriptor": "YYYY-MM-DDTHH:mm:ssZ"},
     )
     enable_experimental_streams: bool = Field(
-        False,
+        default=False,
         title="Offer experimental streams",
         description=(
             "Also offer the web analytics streams (`contacts_web_analytics`, ...: the events of HubSpot's "
@@ -153,19 +156,19 @@ class HubspotConfig(BaseModel):
         ),
     )
     num_worker: int = Field(
-        3,
+        default=3,
         ge=1,
         title="Concurrent requests",
         description="How many requests may be in flight at once; HubSpot's rate limits still apply.",
     )
     api_base_url: str = Field(
-        HUBSPOT_API_URL,
+        default=HUBSPOT_API_URL,
         title="API base URL",
         description="Where HubSpot's API is reached. Change it only for a proxy or a local test server.",
         pattern=r"^https?://\S+$",
     )
     lookback_window_minutes: int = Field(
-        0,
+        default=0,
         ge=0,
         title="Lookback window (minutes)",
         description=(
@@ -175,7 +178,7 @@ class HubspotConfig(BaseModel):
         examples=[0, 10, 60],
     )
     embed_associations: bool = Field(
-        False,
+        default=False,
         title="Associated record IDs in object records",
         description=(
             "Add to the records of contacts, companies, deals, tickets and engagements the IDs of their "
@@ -185,7 +188,7 @@ class HubspotConfig(BaseModel):
         ),
     )
     objects: list[ObjectSettings] = Field(
-        [],
+        default=[],
         title="Per-object settings",
         description="Choose the properties and filter the records of particular objects.",
     )

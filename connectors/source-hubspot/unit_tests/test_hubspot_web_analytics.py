@@ -96,7 +96,7 @@ def test_every_event_in_one_request_per_page_then_only_new_ones(hubspot_sandbox:
 
     assert first.failure is None
     expected = expected_events(sandbox)
-    assert len(expected) > 300 and first.records(STREAM) == expected  # ascending, complete, shaped as the official's
+    assert len(expected) > 300 and first.records(STREAM) == expected  # ascending, complete, official shape
     requests = event_requests(sandbox)
     assert len(requests) == -(-len(expected) // 100)  # pages of 100 events, not one request per contact
     assert all("objectId" not in request.query for request in requests)

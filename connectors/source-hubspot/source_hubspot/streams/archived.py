@@ -9,6 +9,7 @@ the object's properties as its own stream emits them, plus `archived` and `archi
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
+from functools import cache
 from typing import Any
 
 from cdk_extensions.full_refresh import FullRefreshStream
@@ -26,7 +27,6 @@ class ArchivedObjectsStream(FullRefreshStream):
 
     def __init__(self, live: CrmObjectStream) -> None:
         self._live = live
-        self._schema: dict[str, Any] | None = None
 
     @property
     def name(self) -> str:
@@ -35,11 +35,12 @@ class ArchivedObjectsStream(FullRefreshStream):
     def probes(self) -> Sequence[Probe]:
         return self._live.probes()
 
+    # Cached as the CDK's own, which asks for it with every record; streams live as long as the source.
+    @cache  # noqa: B019
     def get_json_schema(self) -> Mapping[str, Any]:
-        if self._schema is None:
-            self._schema = object_schema(self._live.definitions())
-            self._schema["properties"]["archivedAt"] = dict(_DATETIME)
-        return self._schema
+        schema = object_schema(self._live.definitions())
+        schema["properties"]["archivedAt"] = dict(_DATETIME)
+        return schema
 
     def records(self) -> Iterator[Mapping[str, Any]]:
         shape = self._live.record_shaper()

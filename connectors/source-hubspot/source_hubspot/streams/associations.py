@@ -15,6 +15,7 @@ source's ids from the list endpoint (100 per request, no properties) and one bat
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from functools import cache
 from typing import Any
 
 from cdk_extensions.full_refresh import FullRefreshStream
@@ -59,6 +60,8 @@ class AssociationsStream(FullRefreshStream):
         """Reading associations needs read access to the records of both types, not their schemas."""
         return [self._source.records_probe(), self._target.records_probe()]
 
+    # Cached as the CDK's own, which asks for it with every record; streams live as long as the source.
+    @cache  # noqa: B019
     def get_json_schema(self) -> Mapping[str, Any]:
         return ASSOCIATION_SCHEMA
 

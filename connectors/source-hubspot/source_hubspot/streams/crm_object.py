@@ -17,6 +17,7 @@ import difflib
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
 from typing import Any
 
 from airbyte_cdk.models import FailureType, SyncMode
@@ -137,7 +138,6 @@ class CrmObjectStream(WindowedStream):
         self._lookback = timedelta(minutes=config.lookback_window_minutes)
         self.window_cursor = self.derived_window_cursor(object_type.name, CURSOR_FIELD, [self.primary_key])
         self._definitions = object_type.definitions
-        self._schema: dict[str, Any] | None = None
         self._shaper: RecordShaper | None = None
         targets = EMBEDDED_ASSOCIATIONS.get(object_type.name, ()) if config.embed_associations else ()
         self._associated_ids = AssociatedIds(api, object_type.path, targets, stream=object_type.name)
@@ -170,11 +170,12 @@ class CrmObjectStream(WindowedStream):
             self._definitions = tuple(PropertyDefinition.from_api(prop) for prop in answer.get("results", []))
         return self._definitions
 
+    # Cached as the CDK's own, which asks for it with every record; streams live as long as the source.
+    @cache  # noqa: B019
     def get_json_schema(self) -> Mapping[str, Any]:
-        if self._schema is None:  # the CDK asks for it once per record
-            self._schema = object_schema(self.definitions())
-            self._schema["properties"].update(self._associated_ids.json_schema())
-        return self._schema
+        schema = object_schema(self.definitions())
+        schema["properties"].update(self._associated_ids.json_schema())
+        return schema
 
     def selected_properties(self) -> list[str]:
         """The properties to read: the configured ones (plus last-modified and id), or all."""

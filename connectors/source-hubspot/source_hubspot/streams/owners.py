@@ -5,6 +5,7 @@ that older records may still point at (`archived=true`)."""
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
+from functools import cache
 from typing import Any
 
 from cdk_extensions.full_refresh import FullRefreshStream
@@ -62,6 +63,8 @@ class OwnersStream(FullRefreshStream):
         """The same probe for both: archived owners need no other scope."""
         return [Probe(OWNERS_PATH, {"limit": 1})]
 
+    # Cached as the CDK's own, which asks for it with every record; streams live as long as the source.
+    @cache  # noqa: B019
     def get_json_schema(self) -> Mapping[str, Any]:
         return OWNER_SCHEMA
 

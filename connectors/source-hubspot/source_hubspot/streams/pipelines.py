@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from functools import cache
 from typing import Any
 
 from cdk_extensions.full_refresh import FullRefreshStream
@@ -61,6 +62,8 @@ class PipelinesStream(FullRefreshStream):
     def probes(self) -> Sequence[Probe]:
         return [Probe(self._path)]
 
+    # Cached as the CDK's own, which asks for it with every record; streams live as long as the source.
+    @cache  # noqa: B019
     def get_json_schema(self) -> Mapping[str, Any]:
         return PIPELINE_SCHEMA
 

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping, MutableMapping, Sequence
 from datetime import datetime
+from functools import cache
 from typing import Any
 
 from airbyte_cdk.models import SyncMode
@@ -100,6 +101,8 @@ class PropertyHistoryStream(WindowedStream):
     def probes(self) -> Sequence[Probe]:
         return self._records.probes()
 
+    # Cached as the CDK's own, which asks for it with every record; streams live as long as the source.
+    @cache  # noqa: B019
     def get_json_schema(self) -> Mapping[str, Any]:
         return history_schema(self._id_field)
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import datetime, timedelta
+from functools import cache
 from typing import Any
 
 from cdk_extensions.incremental import Window, WindowedStream
@@ -124,6 +125,8 @@ class WebAnalyticsStream(WindowedStream):
         events = Probe(EVENTS_PATH, {"objectType": self._object_type, "limit": 1}, scopes=records.scopes)
         return [records, events]
 
+    # Cached as the CDK's own, which asks for it with every record; streams live as long as the source.
+    @cache  # noqa: B019
     def get_json_schema(self) -> Mapping[str, Any]:
         return EVENT_SCHEMA
 
