@@ -158,8 +158,11 @@ class HubspotConfig(BaseModel):
     num_worker: int = Field(
         default=3,
         ge=1,
-        title="Concurrent requests",
-        description="How many requests may be in flight at once; HubSpot's rate limits still apply.",
+        title="Streams read at once",
+        description=(
+            "How many streams are read at the same time, all sharing HubSpot's rate limits (one request "
+            "budget for the account): more speed up syncs of many streams, not the read of one stream."
+        ),
     )
     api_base_url: str = Field(
         default=HUBSPOT_API_URL,
