@@ -41,6 +41,8 @@ SEARCHED_ACCOUNT = HubSpotScenario(
 )
 SMALL_PAGES = ReadSettings(list_page_size=50, search_page_size=50, checkpoint_interval=100)
 WAIT = 10.0  # seconds; only reached when streams are not read at once
+# Seconds a first request is held for others to come meanwhile; waited out when none are to come.
+RACE_WINDOW = 1.0
 MIXED = {
     "contacts": INCREMENTAL,
     "companies": FULL,
@@ -196,3 +198,27 @@ def committed_ids(output: Output, stream: str) -> list[str]:
         elif message.state and message.state.stream and message.state.stream.stream_descriptor.name == stream:
             committed = len(ids)
     return ids[:committed]
+
+
+def test_streams_of_one_object_read_at_once_ask_for_its_properties_once(hubspot_sandbox: Start) -> None:
+    sandbox = hubspot_sandbox(ACCOUNT)
+    fake = sandbox.fake
+    asked: list[str] = []
+    another_asked = threading.Event()
+
+    def properties(request: Request) -> Response:
+        asked.append(request.path_params["object_type"])
+        if len(asked) == 1:  # held, so that the other streams would ask meanwhile if they were to
+            another_asked.wait(RACE_WINDOW)
+        else:
+            another_asked.set()
+        return fake.properties(request)
+
+    fake.add_route("GET", "/crm/v3/properties/{object_type}", properties)
+    streams = dict.fromkeys(("contacts", "contacts_archived", "contacts_property_history"), FULL)
+    output = sandbox.read(config(sandbox, 3), streams, settings=SMALL_PAGES)
+
+    assert output.failure is None, output.errors()
+    assert asked == ["contacts"]
+    assert sorted(output.record_ids("contacts")) == live_ids(sandbox, "contacts")
+    assert output.records("contacts_property_history")

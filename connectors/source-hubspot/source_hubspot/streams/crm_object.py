@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 import difflib
+import threading
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -137,6 +138,9 @@ class CrmObjectStream(WindowedStream):
         self._now = now
         self._lookback = timedelta(minutes=config.lookback_window_minutes)
         self.window_cursor = self.derived_window_cursor(object_type.name, CURSOR_FIELD, [self.primary_key])
+        # Streams read at once may share this object (its archived records, its history): its
+        # definitions are fetched, and its shaper built, by the first to ask while the others wait.
+        self._metadata_lock = threading.RLock()
         self._definitions = object_type.definitions
         self._shaper: RecordShaper | None = None
         targets = EMBEDDED_ASSOCIATIONS.get(object_type.name, ()) if config.embed_associations else ()
@@ -165,10 +169,13 @@ class CrmObjectStream(WindowedStream):
 
     def definitions(self) -> tuple[PropertyDefinition, ...]:
         """The object's property definitions, asked of HubSpot once."""
-        if self._definitions is None:
-            answer = self._api.get(f"/crm/v3/properties/{self.object_type.path}", stream=self.name)
-            self._definitions = tuple(PropertyDefinition.from_api(prop) for prop in answer.get("results", []))
-        return self._definitions
+        with self._metadata_lock:
+            if self._definitions is None:
+                answer = self._api.get(f"/crm/v3/properties/{self.object_type.path}", stream=self.name)
+                self._definitions = tuple(
+                    PropertyDefinition.from_api(prop) for prop in answer.get("results", [])
+                )
+            return self._definitions
 
     # Cached as the CDK's own, which asks for it with every record; streams live as long as the source.
     @cache  # noqa: B019
@@ -311,9 +318,10 @@ class CrmObjectStream(WindowedStream):
 
     def record_shaper(self) -> RecordShaper:
         """Turns the records HubSpot sends into those this object's streams emit."""
-        if self._shaper is None:
-            self._shaper = RecordShaper(self.definitions())
-        return self._shaper
+        with self._metadata_lock:
+            if self._shaper is None:
+                self._shaper = RecordShaper(self.definitions())
+            return self._shaper
 
 
 def settings_for(object_type: CrmObjectType, config: HubspotConfig) -> ObjectSettings:
