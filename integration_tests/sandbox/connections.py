@@ -23,14 +23,14 @@ Config = dict[str, Any]
 
 @contextmanager
 def hubspot_connection(contacts: int = 5_000) -> Iterator[Config]:
-    """A fake HubSpot account and a private-app config for it."""
+    """A fake HubSpot account and a private-app config for it, experimental streams included."""
     scenario = HubSpotScenario(contacts=contacts)
     with FakeHubSpot(scenario) as fake:
         credentials = {
             "credentials_title": "Private App Credentials",
             "access_token": scenario.private_app_token,
         }
-        yield {"credentials": credentials, "api_base_url": fake.url}
+        yield {"credentials": credentials, "api_base_url": fake.url, "enable_experimental_streams": True}
 
 
 @contextmanager
