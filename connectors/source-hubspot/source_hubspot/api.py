@@ -43,7 +43,14 @@ from cdk_extensions.http_retry import HttpRetry
 from cdk_extensions.http_session import connector_session
 from cdk_extensions.rate_budget import DEFAULT_GROUP, Rate, RateBudget
 from source_hubspot.config import HubspotConfig, OAuthCredentials
-from source_hubspot.errors import DAILY_LIMIT, HUBSPOT_ERRORS, describe_failure, required_scopes
+from source_hubspot.errors import (
+    DAILY_LIMIT,
+    OAUTH_ERRORS,
+    PRIVATE_APP_ERRORS,
+    ErrorTables,
+    describe_failure,
+    required_scopes,
+)
 
 CONNECTOR_NAME = "source-hubspot"
 SEARCH_GROUP = "search"
@@ -88,6 +95,8 @@ class HubSpotApi:
             {SEARCH_GROUP: SEARCH_RATE, DEFAULT_GROUP: STARTING_BURST_RATE}, clock=clock, sleep=sleep
         )
         self.authenticator = hubspot_authenticator(config, raw_config)
+        oauth = isinstance(config.credentials, OAuthCredentials)
+        self.errors: ErrorTables = OAUTH_ERRORS if oauth else PRIVATE_APP_ERRORS
         self.session = connector_session(
             CONNECTOR_NAME,
             version(CONNECTOR_NAME),
@@ -118,9 +127,10 @@ class HubSpotApi:
         body: Mapping[str, Any],
         *,
         stream: str = NOT_STREAM_SPECIFIC,
-        errors: ErrorTaxonomy = HUBSPOT_ERRORS,
+        user_filters: bool = False,
     ) -> Any:
-        """The JSON answer of a POST; `errors` replaces the error table (e.g. for user filters)."""
+        """The JSON answer of a POST; `user_filters` for a search carrying the user's filters."""
+        errors = self.errors.user_filter_searches if user_filters else self.errors.requests
         return _json(self._send("POST", path, body=body, stream=stream, errors=errors))
 
     def pages(self, path: str, params: Mapping[str, Any], *, stream: str) -> Iterator[Any]:
@@ -176,10 +186,10 @@ class HubSpotApi:
         stream: str,
         params: Mapping[str, Any] | None = None,
         body: Mapping[str, Any] | None = None,
-        errors: ErrorTaxonomy = HUBSPOT_ERRORS,
+        errors: ErrorTaxonomy | None = None,
         probe: bool = False,
     ) -> requests.Response:
-        client = self._client(stream, errors, probe)
+        client = self._client(stream, errors or self.errors.requests, probe)
         _request, response = client.send_request(
             method, f"{self.base_url}{path}", request_kwargs={}, params=params, json=body
         )

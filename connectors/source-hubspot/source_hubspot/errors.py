@@ -11,11 +11,16 @@ The table follows HubSpot's error handling guide: retry 423 (a lock of about 2 s
 but the daily limit, 477 (honouring Retry-After: a wait of hours ends the sync with a message
 instead), 502/503/504 and Cloudflare's 52x; contact HubSpot support if 522, 525 or 526 persist.
 Other 4xx answers mean the connector asked something HubSpot does not serve: not retried.
+
+An expired access token depends on the way of signing in (`ErrorTables`): OAuth's is refreshed
+and the request retried once; a private app's cannot be renewed, so the sync stops at once and
+asks for the app's current token.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -29,6 +34,7 @@ from cdk_extensions.errors import ApiFailure, ErrorRule, ErrorTaxonomy
 REASON_KEYS = ("policyName", "category")
 DAILY_LIMIT = "DAILY"
 MISSING_SCOPES = "MISSING_SCOPES"
+EXPIRED_AUTHENTICATION = "EXPIRED_AUTHENTICATION"
 MIGRATION_IN_PROGRESS = 477
 UNKNOWN_SCOPES = "the scopes HubSpot's answer names"
 # Where a MISSING_SCOPES body lists the scopes: granular scopes today, plain ones in older answers.
@@ -45,17 +51,6 @@ _RULES = [
         FailureType.system_error,
         "HubSpot rejected a request the connector built ({detail}). Report this with the sync logs.",
         status=400,
-    ),
-    ErrorRule(
-        # Retried after a token refresh (OAuth); still expired after that, or a private app's
-        # token (which nothing renews), only the user can help.
-        FailureType.config_error,
-        "HubSpot says the source's access token expired ({detail}) and a retry did not help. "
-        "Re-authenticate the source: sign in again (OAuth) or paste the private app's current "
-        "access token.",
-        retry=True,
-        status=401,
-        reason="EXPIRED_AUTHENTICATION",
     ),
     ErrorRule(
         FailureType.config_error,
@@ -157,23 +152,55 @@ _RULES = [
 _FALLBACK = ErrorRule(
     FailureType.system_error, "HubSpot answered unexpectedly (HTTP {status}, {reason}): {detail}"
 )
-
-HUBSPOT_ERRORS = ErrorTaxonomy(_RULES, _FALLBACK)
-
+# OAuth access tokens live 30 minutes: the CDK refreshes the token once and retries (a token
+# rejected again after that ends the sync with the CDK's own config_error).
+_OAUTH_TOKEN_EXPIRED = ErrorRule(
+    FailureType.config_error,
+    "HubSpot says the source's access token expired ({detail}) and a refreshed one did not help. "
+    "Re-authenticate the source (sign in again).",
+    retry=True,
+    status=401,
+    reason=EXPIRED_AUTHENTICATION,
+)
+# A private app's token never expires by itself, and nothing renews it: it was rotated (HubSpot
+# expires the old token at once or seven days later). Retrying cannot help.
+_PRIVATE_APP_TOKEN_EXPIRED = ErrorRule(
+    FailureType.config_error,
+    "HubSpot says the private app's access token expired ({detail}), most likely because it was "
+    "rotated. Paste the private app's current access token into the source (HubSpot: Settings > "
+    "Integrations > Private Apps > the app > Auth).",
+    status=401,
+    reason=EXPIRED_AUTHENTICATION,
+)
 # A search carrying the user's own filter groups: HubSpot's 400 then most likely means a filter
 # it does not accept (the message does not say which), which only the user can change.
-USER_FILTER_ERRORS = ErrorTaxonomy(
-    [
-        ErrorRule(
-            FailureType.config_error,
-            "HubSpot's search rejected the request made with this object's filters ({detail}). Check "
-            "the filters in the per-object settings.",
-            status=400,
-        ),
-        *_RULES,
-    ],
-    _FALLBACK,
+_USER_FILTER_REJECTED = ErrorRule(
+    FailureType.config_error,
+    "HubSpot's search rejected the request made with this object's filters ({detail}). Check "
+    "the filters in the per-object settings.",
+    status=400,
 )
+
+
+@dataclass(frozen=True)
+class ErrorTables:
+    """The error tables of one way of signing in: an expired token is refreshed (OAuth) or not."""
+
+    requests: ErrorTaxonomy
+    user_filter_searches: ErrorTaxonomy  # a search with the user's filters: a 400 is theirs to fix
+
+    @classmethod
+    def with_expired_token(cls, rule: ErrorRule) -> ErrorTables:
+        rules = [*_RULES, rule]
+        return cls(
+            requests=ErrorTaxonomy(rules, _FALLBACK),
+            # Listed first, it wins over the table's own 400 row.
+            user_filter_searches=ErrorTaxonomy([_USER_FILTER_REJECTED, *rules], _FALLBACK),
+        )
+
+
+OAUTH_ERRORS = ErrorTables.with_expired_token(_OAUTH_TOKEN_EXPIRED)
+PRIVATE_APP_ERRORS = ErrorTables.with_expired_token(_PRIVATE_APP_TOKEN_EXPIRED)
 
 
 def describe_failure(response: requests.Response, time_zone: ZoneInfo | None, now: datetime) -> ApiFailure:

@@ -38,7 +38,6 @@ from cdk_extensions.spec import connector_spec, load_config
 from source_hubspot.api import Forbidden, HubSpotApi
 from source_hubspot.associations import STANDARD_PAIRS
 from source_hubspot.config import HubspotConfig
-from source_hubspot.errors import HUBSPOT_ERRORS
 from source_hubspot.scopes import CUSTOM_OBJECT_SCOPES, describe_missing, missing_scopes
 from source_hubspot.streams.archived import ArchivedObjectsStream
 from source_hubspot.streams.associations import AssociationsStream, association_pairs
@@ -164,7 +163,7 @@ class SourceHubspot(ValidatedInputs, ConcurrentStreams, AbstractSource):
             if api.daily_limit_failure is None:
                 raise
             # The CDK sums stream failures up as a config_error; this one is transient.
-            raise HUBSPOT_ERRORS.to_exception(api.daily_limit_failure) from failure
+            raise api.errors.requests.to_exception(api.daily_limit_failure) from failure
 
     @property
     def stop_sync_on_stream_failure(self) -> bool:

@@ -4,6 +4,7 @@ Each row of `ROWS` is one answer HubSpot may give (its status, body and headers 
 them) and what the connector must make of it: whether it retries, and the TRACE error it ends
 with, its failure type and the words that tell the user what to do. The server keeps giving
 that answer, so a retried row is asked twice (the policy allows two tries) and then gives up.
+The API signs in as a private app (an OAuth token's refresh on a 401: test_hubspot_rate_limits_and_faults.py).
 
 HubSpot's error handling guide lists the statuses (423, 429, 477, 502/504, 503, 521-526, ...);
 its error bodies carry a `category`, its 429 bodies a `policyName`.
@@ -20,13 +21,11 @@ from airbyte_cdk.models import AirbyteMessageSerializer, FailureType
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
 from cdk_extensions.backoff import BackoffPolicy
-from cdk_extensions.errors import ErrorTaxonomy
 from sandbox.fake_server import FakeServer, Fault, Response
 from sandbox.protocol import parse_message
 from sandbox.pytest_plugin import FakeServerFactory
 from source_hubspot.api import HubSpotApi
 from source_hubspot.config import HubspotConfig
-from source_hubspot.errors import HUBSPOT_ERRORS, USER_FILTER_ERRORS
 
 CONTACTS = "/crm/v3/objects/contacts"
 SEARCH = "/crm/v3/objects/contacts/search"
@@ -70,7 +69,7 @@ class Row:
     says: tuple[str, ...]  # words the user-facing message must contain
     retried: bool
     headers: dict[str, str] = field(default_factory=dict)
-    errors: ErrorTaxonomy = HUBSPOT_ERRORS  # USER_FILTER_ERRORS for a search with the user's filters
+    user_filters: bool = False  # asked by a search with the user's filters
 
 
 ROWS = {
@@ -87,19 +86,17 @@ ROWS = {
         CONFIG,
         ("made with this object's filters", "Check the filters in the per-object settings"),
         retried=False,
-        errors=USER_FILTER_ERRORS,
+        user_filters=True,
     ),
-    "401 EXPIRED_AUTHENTICATION": Row(
+    "401 EXPIRED_AUTHENTICATION (a private app's token, which nothing renews)": Row(
         401,
-        hubspot_body(
-            "EXPIRED_AUTHENTICATION", "The OAuth token used to make this call expired 7 second(s) ago."
-        ),
+        hubspot_body("EXPIRED_AUTHENTICATION", "The access token used to make this call expired."),
         CONFIG,
         (
-            "access token expired (The OAuth token used to make this call expired",
-            "Re-authenticate the source",
+            "private app's access token expired (The access token used to make this call expired.)",
+            "Paste the private app's current access token into the source",
         ),
-        retried=True,
+        retried=False,
     ),
     "401 INVALID_AUTHENTICATION": Row(
         401,
@@ -275,8 +272,8 @@ def serve(server: FakeServer, row: Row) -> None:
 
 
 def call(api: HubSpotApi, row: Row) -> None:
-    if row.errors is USER_FILTER_ERRORS:
-        api.post(SEARCH, {"filterGroups": [], "limit": 1}, stream="contacts", errors=row.errors)
+    if row.user_filters:
+        api.post(SEARCH, {"filterGroups": [], "limit": 1}, stream="contacts", user_filters=True)
     else:
         api.get(CONTACTS, {"limit": 1}, stream="contacts")
 

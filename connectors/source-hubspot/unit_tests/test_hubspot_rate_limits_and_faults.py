@@ -164,6 +164,25 @@ def test_an_access_token_expiring_mid_sync_is_refreshed(hubspot_sandbox: Start) 
     assert retried.headers["Authorization"] != rejected.headers["Authorization"]  # ... with a new token
 
 
+def test_a_private_app_token_expiring_mid_sync_stops_the_stream_at_once(hubspot_sandbox: Start) -> None:
+    """Nothing renews a private app's token (it expires once rotated): no refresh, no retry."""
+    sandbox = hubspot_sandbox()
+    expired = {
+        "category": "EXPIRED_AUTHENTICATION",
+        "message": "The access token used to make this call expired.",
+    }
+    sandbox.fake.faults.add(Fault.status(401, body=expired, path=SEARCH, times=100))  # rotated mid-sync
+    output = sandbox.read(config(sandbox), {"contacts": INCREMENTAL})
+
+    (error,) = [error for error in output.errors() if error.stream_descriptor is not None]
+    assert error.failure_type == FailureType.config_error
+    assert error.message.startswith("HubSpot says the private app's access token expired (The access token")
+    assert "Paste the private app's current access token into the source" in error.message
+    assert output.statuses("contacts")[-1] == AirbyteStreamStatus.INCOMPLETE
+    searches = [request for request in sandbox.fake.requests if request.path == SEARCH]
+    assert len(searches) == 1 and output.retries() == []
+
+
 def test_a_rotated_refresh_token_is_announced_and_used(hubspot_sandbox: Start) -> None:
     sandbox = hubspot_sandbox(replace(ACCOUNT, rotate_refresh_tokens=True))
     fake = sandbox.fake

@@ -20,11 +20,9 @@ from collections.abc import Iterator, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from cdk_extensions.errors import ErrorTaxonomy
 from cdk_extensions.incremental import Window
 from source_hubspot.api import HubSpotApi
 from source_hubspot.config import FilterGroup
-from source_hubspot.errors import HUBSPOT_ERRORS, USER_FILTER_ERRORS
 from source_hubspot.filters import PropertyCatalog, combine_with_cursor
 
 RECORD_ID = "hs_object_id"
@@ -65,8 +63,6 @@ class WindowSearch:
         self._filter_groups = filter_groups
         self._catalog = catalog
         self._page_size = page_size
-        # A 400 on a search carrying the user's filters is most likely about those filters.
-        self._errors: ErrorTaxonomy = USER_FILTER_ERRORS if filter_groups else HUBSPOT_ERRORS
 
     def read(self, window: Window[datetime]) -> Iterator[Record]:
         """Every record with window.start <= last-modified < window.end, each once, ascending."""
@@ -122,7 +118,7 @@ class WindowSearch:
             "properties": self._properties,
             "limit": self._page_size,
         }
-        return self._api.post(self._path, body, stream=self._stream, errors=self._errors)
+        return self._api.post(self._path, body, stream=self._stream, user_filters=bool(self._filter_groups))
 
     def _modified_ms(self, record: Mapping[str, Any]) -> int:
         """The record's last-modified time as the search sorts it (its property, else updatedAt)."""
