@@ -35,7 +35,7 @@ lint: venv
 
 # mypy --strict (settings in pyproject.toml) over the shared package and every connector package held to it.
 TYPED_PACKAGES := cdk_extensions/cdk_extensions connectors/source-bigquery/source_bigquery \
-	connectors/source-google-analytics-data-api/source_google_analytics_data_api
+	connectors/source-google-analytics-data-api/source_google_analytics_data_api connectors/source-hubspot/source_hubspot
 
 typecheck: venv
 	$(BIN)/mypy $(TYPED_PACKAGES)

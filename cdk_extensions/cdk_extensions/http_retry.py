@@ -14,9 +14,9 @@ answers both, from one `BackoffPolicy` and the connector's `ErrorTaxonomy`:
 - when the policy gives up, the last failure is raised: through the taxonomy for an API answer,
   as a transient error for a network failure. The CDK's default honours none of this.
 
-    retry = HttpRetry(BackoffPolicy(), HUBSPOT_ERRORS)
+    retry = HttpRetry(BackoffPolicy(), API_ERRORS)  # API_ERRORS: the connector's ErrorTaxonomy
 
-    class HubSpotStream(HttpStream):
+    class ApiStream(HttpStream):
         def get_error_handler(self) -> ErrorHandler:
             return retry
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 import time
 from collections.abc import Iterable, Iterator, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass
+from functools import cache
 from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
@@ -95,8 +96,10 @@ class TableStream(Stream):
     def primary_key(self) -> list[str] | None:
         return list(self.source.primary_key) or None
 
-    # The CDK's Stream declares get_json_schema through functools.lru_cache; a method overrides it.
-    def get_json_schema(self) -> Mapping[str, Any]:  # type: ignore[override]
+    # Cached as the CDK's own, which asks for it with every record; a stream lives as long as the
+    # source, so the cache holding it is no leak.
+    @cache  # noqa: B019
+    def get_json_schema(self) -> Mapping[str, Any]:
         return self.source.json_schema()
 
     def stream_slices(

@@ -206,9 +206,3 @@ class HubspotConfig(BaseModel):
     def _each_object_once(cls, objects: list[ObjectSettings]) -> list[ObjectSettings]:
         ensure_unique([settings.name for settings in objects])
         return objects
-
-    def object_settings(self, name: str) -> ObjectSettings:
-        """The settings given for an object, or the defaults (every property, no filter)."""
-        return next(
-            (settings for settings in self.objects if settings.name == name), ObjectSettings(name=name)
-        )

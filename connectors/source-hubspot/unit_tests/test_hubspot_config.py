@@ -19,6 +19,7 @@ from source_hubspot.config import (
     OAuthCredentials,
     PrivateAppCredentials,
 )
+from source_hubspot.streams.crm_object import CrmObjectType, settings_for
 
 TOKEN = "pat-na1-11111111-2222-3333-4444-555555555555"
 PRIVATE_APP = {"credentials_title": "Private App Credentials", "access_token": TOKEN}
@@ -117,7 +118,8 @@ def test_our_options_load() -> None:
 
     assert config.api_base_url == "http://127.0.0.1:8380"
     assert config.lookback_window_minutes == 15
-    contacts = config.object_settings("contacts")
+    settings = {object_settings.name: object_settings for object_settings in config.objects}
+    contacts = settings["contacts"]
     assert contacts.properties == ["email", "lifecyclestage"]
     in_filter, between, has, equals = [condition for group in contacts.filters for condition in group.filters]
     assert (in_filter.property_name, in_filter.operator, in_filter.values) == (
@@ -128,11 +130,12 @@ def test_our_options_load() -> None:
     assert (between.value, between.high_value) == (10, 20.5)
     assert (has.operator, has.value) == ("HAS_PROPERTY", None)
     assert equals.value is True
-    assert config.object_settings("2-3508482").filters == []
+    assert settings["2-3508482"].filters == []
 
 
 def test_objects_without_settings_read_everything() -> None:
-    settings = load_config(HubspotConfig, {"credentials": PRIVATE_APP}).object_settings("deals")
+    config = load_config(HubspotConfig, {"credentials": PRIVATE_APP})
+    settings = settings_for(CrmObjectType.standard("deals"), config)
 
     assert (settings.name, settings.properties, settings.filters) == ("deals", [], [])
 
@@ -214,4 +217,4 @@ def test_unknown_fields_are_ignored_with_a_warning(caplog: pytest.LogCaptureFixt
         "Ignoring unknown config field `redirect_uri`: this connector does not use it.",
         "Ignoring unknown config field `objects[0].limit`: this connector does not use it.",
     ]
-    assert config.object_settings("deals").name == "deals"
+    assert [settings.name for settings in config.objects] == ["deals"]
