@@ -246,7 +246,8 @@ def test_failing_streams_do_not_stop_the_others_and_the_sync_ends_with_the_cdks_
         else:
             assert at_once.numbers(name) == list(range(7))
             assert at_once.statuses(name) == [STARTED, RUNNING, COMPLETE]
-    assert [error.stream_descriptor.name for error in at_once.errors()] == broken
+    # streams read at once fail in whichever order their threads get there
+    assert sorted(error.stream_descriptor.name for error in at_once.errors()) == broken
     assert isinstance(at_once.failure, AirbyteTracedException)
     assert isinstance(in_turn.failure, AirbyteTracedException)
     assert at_once.failure.failure_type == FailureType.config_error
