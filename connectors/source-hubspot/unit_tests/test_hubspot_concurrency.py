@@ -1,6 +1,6 @@
 """`num_worker` streams read at once: the same records and states as reading them in turn, requests
 of several streams in flight together, one search budget of 5 per second for all of them, and the
-daily limit still stopping the sync cleanly with every state reached.
+daily limit still stopping the sync cleanly with every state reached, and one OAuth refresh for all.
 
 Streams meet through events at the fake HubSpot, never through sleeps; pacing runs on the
 VirtualClock the fake and the connector share.
@@ -222,3 +222,27 @@ def test_streams_of_one_object_read_at_once_ask_for_its_properties_once(hubspot_
     assert asked == ["contacts"]
     assert sorted(output.record_ids("contacts")) == live_ids(sandbox, "contacts")
     assert output.records("contacts_property_history")
+
+
+def test_an_access_token_dying_under_three_streams_is_refreshed_once_for_all(hubspot_sandbox: Start) -> None:
+    """HubSpot rotates refresh tokens: a second refresh would present the rotated-out one and fail,
+    so one refresh for all the threads is the only way this sync completes."""
+    sandbox = hubspot_sandbox(ACCOUNT)
+    fake, lists = sandbox.fake, [0]
+
+    def list_objects(request: Request) -> Response:
+        lists[0] += 1
+        if lists[0] == 6:  # the three streams are under way: half an hour passes for HubSpot
+            sandbox.clock.advance(fake.scenario.access_token_lifetime_seconds + 1)
+        return fake.list_objects(request)
+
+    fake.add_route("GET", "/crm/v3/objects/{object_type}", list_objects)
+    streams = dict.fromkeys(("contacts", "companies", "deals"), FULL)
+    output = sandbox.read(sandbox.oauth_config(num_worker=3), streams, settings=SMALL_PAGES)
+
+    assert output.failure is None, output.errors()
+    token_requests = [request for request in fake.requests if request.path == "/oauth/v1/token"]
+    assert len(token_requests) == 2  # the first access token, then one refresh for every stream
+    for stream in streams:
+        assert sorted(output.record_ids(stream)) == live_ids(sandbox, stream), stream
+        assert output.statuses(stream)[-1] == COMPLETE
