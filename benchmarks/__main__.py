@@ -23,11 +23,11 @@ def raw_limit() -> list[Measurement]:
 
 def report(measurements: list[Measurement]) -> None:
     ceiling = measurements[0].records_per_second
-    print(f"{'case':<28}{'records':>10}{'seconds':>9}{'records/s':>12}{'of orjson':>11}{'peak RSS MB':>13}")
+    print(f"{'case':<32}{'records':>10}{'seconds':>9}{'records/s':>12}{'of orjson':>11}{'peak RSS MB':>13}")
     for m in measurements:
         share = m.records_per_second / ceiling
         print(
-            f"{m.case:<28}{m.records:>10}{m.seconds:>9.2f}{m.records_per_second:>12,.0f}"
+            f"{m.case:<32}{m.records:>10}{m.seconds:>9.2f}{m.records_per_second:>12,.0f}"
             f"{share:>10.0%}{m.peak_rss_mb:>13.1f}"
         )
 
