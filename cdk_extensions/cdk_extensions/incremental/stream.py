@@ -67,3 +67,37 @@ class WindowedStream(Stream, CheckpointMixin):
         if stream_slice is None:
             raise ValueError(f"stream '{self.name}' is read by window: it needs a slice")
         return self.window_cursor.read(stream_slice, self.read_window)
+
+
+class WindowedOrWholeStream(WindowedStream):
+    """Incremental by window; a full refresh reads everything in one go through `read_whole`.
+
+    For APIs whose listing is faster and unlimited where their windowed search is paced and
+    capped (HubSpot's list endpoints against its search API): a full refresh has no state to
+    keep, so it need not pay for windows."""
+
+    @abstractmethod
+    def read_whole(self) -> Iterable[Record]:
+        """Every record of the stream, in any order."""
+
+    def stream_slices(
+        self,
+        *,
+        sync_mode: SyncMode,
+        cursor_field: list[str] | None = None,
+        stream_state: Mapping[str, Any] | None = None,
+    ) -> Iterable[StreamSlice]:
+        if sync_mode == SyncMode.full_refresh:
+            return [StreamSlice(partition={}, cursor_slice={})]
+        return self.window_cursor.stream_slices()
+
+    def read_records(
+        self,
+        sync_mode: SyncMode,
+        cursor_field: list[str] | None = None,
+        stream_slice: Mapping[str, Any] | None = None,
+        stream_state: Mapping[str, Any] | None = None,
+    ) -> Iterable[Record]:
+        if sync_mode == SyncMode.full_refresh:
+            return self.read_whole()
+        return super().read_records(sync_mode, cursor_field, stream_slice, stream_state)

@@ -30,7 +30,7 @@ from airbyte_cdk.test.entrypoint_wrapper import EntrypointOutput, read
 from airbyte_cdk.test.models.outcome import ExpectedOutcome
 from airbyte_cdk.test.state_builder import StateBuilder
 
-from cdk_extensions.incremental import Window, WindowCursor, WindowedStream
+from cdk_extensions.incremental import Window, WindowCursor, WindowedOrWholeStream, WindowedStream
 from sandbox.protocol import parse_messages
 
 START = datetime(2024, 1, 1, tzinfo=UTC)
@@ -232,3 +232,48 @@ def test_malformed_state_is_a_config_error_naming_the_stream(state: dict[str, An
     assert stream_error.error.failure_type == FailureType.config_error
     assert f"stream '{STREAM}'" in stream_error.error.message
     assert problem in stream_error.error.message
+
+
+class ListedContacts(WindowedOrWholeStream, Contacts):
+    """Contacts whose API also lists them all at once, newest first."""
+
+    def __init__(self, config: Mapping[str, Any]) -> None:
+        super().__init__(config)
+        self.windows_read: list[Window[Any]] = []
+
+    @property
+    def name(self) -> str:
+        return STREAM
+
+    def read_whole(self) -> Iterator[dict[str, Any]]:
+        yield from (dict(record) for record in reversed(RECORDS))
+
+    def read_window(self, window: Window[Any]) -> Iterator[dict[str, Any]]:
+        self.windows_read.append(window)
+        return super().read_window(window)
+
+
+class ListingSource(InMemorySource):
+    def __init__(self) -> None:
+        super().__init__()
+        self.contacts = ListedContacts({})
+
+    def streams(self, config: Mapping[str, Any]) -> list[Stream]:
+        return [self.contacts]
+
+
+@pytest.mark.parametrize("mode", [SyncMode.full_refresh, SyncMode.incremental])
+def test_a_windowed_or_whole_stream_reads_whole_in_full_refresh_and_by_window_incrementally(
+    mode: SyncMode,
+) -> None:
+    source = ListingSource()
+    catalog = CatalogBuilder().with_stream(STREAM, mode).build()
+    messages = validated(read(source, {}, catalog))
+
+    if mode == SyncMode.full_refresh:
+        assert record_ids(messages) == [record["id"] for record in reversed(RECORDS)]
+        assert source.contacts.windows_read == []
+    else:
+        assert record_ids(messages) == [record["id"] for record in RECORDS]
+        assert len(source.contacts.windows_read) == 4  # one a day, the empty day 2 included
+        assert stream_states(messages)

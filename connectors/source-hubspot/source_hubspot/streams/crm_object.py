@@ -22,10 +22,9 @@ from functools import cache
 from typing import Any
 
 from airbyte_cdk.models import FailureType, SyncMode
-from airbyte_cdk.sources.types import StreamSlice
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
-from cdk_extensions.incremental import Window, WindowCursor, WindowedStream, windows
+from cdk_extensions.incremental import Window, WindowCursor, WindowedOrWholeStream, windows
 from source_hubspot.api import HubSpotApi
 from source_hubspot.associations import EMBEDDED_ASSOCIATIONS, STANDARD_OBJECT_TYPE_IDS, AssociatedIds
 from source_hubspot.config import HubspotConfig, ObjectSettings
@@ -116,7 +115,7 @@ class CrmObjectType:
         return "lastmodifieddate" if self.name == "contacts" else "hs_lastmodifieddate"
 
 
-class CrmObjectStream(WindowedStream):
+class CrmObjectStream(WindowedOrWholeStream):
     """One CRM object type, in full refresh or incremental (see the module docstring)."""
 
     primary_key = "id"
@@ -205,17 +204,6 @@ class CrmObjectStream(WindowedStream):
 
     # --- reading ----------------------------------------------------------------------------------
 
-    def stream_slices(
-        self,
-        *,
-        sync_mode: SyncMode,
-        cursor_field: list[str] | None = None,
-        stream_state: Mapping[str, Any] | None = None,
-    ) -> Iterable[StreamSlice]:
-        if sync_mode == SyncMode.full_refresh:
-            return [StreamSlice(partition={}, cursor_slice={})]
-        return self.window_cursor.stream_slices()
-
     def read_records(
         self,
         sync_mode: SyncMode,
@@ -224,8 +212,6 @@ class CrmObjectStream(WindowedStream):
         stream_state: Mapping[str, Any] | None = None,
     ) -> Iterator[dict[str, Any]]:
         shape = self.record_shaper()
-        if sync_mode == SyncMode.full_refresh:
-            return map(shape, self._read_everything())
         return map(shape, super().read_records(sync_mode, cursor_field, stream_slice, stream_state))
 
     def read_window(self, window: Window[Any]) -> Iterable[Mapping[str, Any]]:
@@ -285,7 +271,8 @@ class CrmObjectStream(WindowedStream):
             field="propertiesWithHistory" if history else "properties",
         )
 
-    def _read_everything(self) -> Iterator[dict[str, Any]]:
+    def read_whole(self) -> Iterator[dict[str, Any]]:
+        """The list endpoint, unpaced and uncapped; the search (by window) when the user filters."""
         if not self._object_settings.filters:
             for page in self.record_pages(stream=self.name):
                 self._associated_ids.add_to(page)

@@ -27,10 +27,7 @@ from datetime import datetime
 from functools import cache
 from typing import Any
 
-from airbyte_cdk.models import SyncMode
-from airbyte_cdk.sources.types import StreamSlice
-
-from cdk_extensions.incremental import Window, WindowedStream
+from cdk_extensions.incremental import Window, WindowedOrWholeStream
 from source_hubspot.schema import JSON_SCHEMA_DRAFT_07
 from source_hubspot.scopes import Probe
 from source_hubspot.streams.crm_object import CrmObjectStream
@@ -60,7 +57,7 @@ def history_schema(id_field: str) -> dict[str, Any]:
     }
 
 
-class PropertyHistoryStream(WindowedStream):
+class PropertyHistoryStream(WindowedOrWholeStream):
     """The property history of one object's live records (see the module docstring).
 
     No `state_checkpoint_interval`: a state in the middle of a window could claim changes not yet
@@ -106,27 +103,8 @@ class PropertyHistoryStream(WindowedStream):
     def get_json_schema(self) -> Mapping[str, Any]:
         return history_schema(self._id_field)
 
-    def stream_slices(
-        self,
-        *,
-        sync_mode: SyncMode,
-        cursor_field: list[str] | None = None,
-        stream_state: Mapping[str, Any] | None = None,
-    ) -> Iterable[StreamSlice]:
-        if sync_mode == SyncMode.full_refresh:
-            return [StreamSlice(partition={}, cursor_slice={})]
-        return self.window_cursor.stream_slices()
-
-    def read_records(
-        self,
-        sync_mode: SyncMode,
-        cursor_field: list[str] | None = None,
-        stream_slice: Mapping[str, Any] | None = None,
-        stream_state: Mapping[str, Any] | None = None,
-    ) -> Iterable[Mapping[str, Any]]:
-        if sync_mode == SyncMode.full_refresh:
-            return self._changes(self._records.record_pages(stream=self.name, history=True))
-        return super().read_records(sync_mode, cursor_field, stream_slice, stream_state)
+    def read_whole(self) -> Iterator[dict[str, Any]]:
+        return self._changes(self._records.record_pages(stream=self.name, history=True))
 
     def read_window(self, window: Window[Any]) -> Iterator[Mapping[str, Any]]:
         pages = self._records.changed_history_pages(window.start, stream=self.name)
