@@ -241,14 +241,7 @@ class CrmObjectStream(WindowedOrWholeStream):
         then one batch read per HISTORY_PAGE_SIZE records reads their histories, the properties in
         its body. A record deleted in between comes without history.
         """
-        search = WindowSearch(
-            self._api,
-            stream=stream,
-            object_path=self.object_type.path,
-            last_modified=self.object_type.last_modified_property,
-            properties=(),
-            page_size=self._settings.search_page_size,
-        )
+        search = self._search(stream=stream, ids_only=True)
         path, properties = self.object_type.path, self.selected_properties()
         for page in in_batches(search.read(Window(since, self._now)), HISTORY_PAGE_SIZE):
             add_batch_read_properties(
@@ -288,15 +281,17 @@ class CrmObjectStream(WindowedOrWholeStream):
             return records
         return self._associated_ids.in_pages(records, self._settings.search_page_size)
 
-    def _search(self) -> WindowSearch:
+    def _search(self, *, stream: str | None = None, ids_only: bool = False) -> WindowSearch:
+        """The search of this object's records: with the selected properties and the user's
+        filters, or (`ids_only`, for another stream of the object) their ids alone, unfiltered."""
         return WindowSearch(
             self._api,
-            stream=self.name,
+            stream=stream or self.name,
             object_path=self.object_type.path,
             last_modified=self.object_type.last_modified_property,
-            properties=self.selected_properties(),
-            filter_groups=self._object_settings.filters,
-            catalog=self._catalog(),
+            properties=[] if ids_only else self.selected_properties(),
+            filter_groups=[] if ids_only else self._object_settings.filters,
+            catalog=None if ids_only else self._catalog(),
             page_size=self._settings.search_page_size,
         )
 
